@@ -1,0 +1,35 @@
+"""loccount: how a codebase's Python lines grew, release by release, and how much is tests.
+
+Heavy modules (pandas, GitPython) load only when one of these names is first used, so the
+counting worker processes start quickly.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "count_repository": "pipeline",
+    "count_releases": "pipeline",
+    "Result": "pipeline",
+    "analyze": "runs",
+    "plan": "runs",
+    "load_config": "config",
+    "TestRule": "classify",
+    "DEFAULT_RULE": "classify",
+    "category": "classify",
+    "EngineOptions": "engine",
+    "LoccountError": "errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'loccount' has no attribute {name!r}")
+
+
+__all__ = [*_EXPORTS, "__version__"]

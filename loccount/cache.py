@@ -1,0 +1,154 @@
+"""A SQLite store of per-blob counts: blob sha + file name + counter fingerprint -> counts.
+
+A blob id names its content, so its counts never change for a given fingerprint (pygount,
+Pygments and Python versions plus counting options): each blob is counted once, ever.
+Writes are committed batch by batch in WAL mode, so a killed run keeps what it finished and
+several runs can share one cache. Any SQLite corruption surfaces as a one-line
+:class:`CacheError` that says how to recover.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import platformdirs
+
+from .count import FileCount
+from .errors import CacheError
+
+SCHEMA_VERSION = 1
+DB_NAME = "counts.sqlite3"
+_CHUNK = 500
+_SELECT = "SELECT sha, name, state, language, code, documentation, empty, string, state_info FROM counts"
+
+Key = tuple[str, str]  # (blob sha, file name)
+
+
+def _stored_name(name: str) -> str:
+    """File names are stored as text; one with undecodable bytes as a NUL-marked hex form (NUL
+    cannot occur in a git path, so the mapping stays one-to-one)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "\0" + name.encode("utf-8", "surrogateescape").hex()
+    return name
+
+
+def _values(count: FileCount) -> tuple[int, int, int, int]:
+    return count.code, count.documentation, count.empty, count.string
+
+
+def resolve_cache_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``explicit``, else ``$LOCCOUNT_CACHE``, else the platform's user cache directory."""
+    chosen = explicit or os.environ.get("LOCCOUNT_CACHE") or platformdirs.user_cache_dir("loccount")
+    return Path(chosen).expanduser().resolve()
+
+
+class CountCache:
+    """Counts by ``(fingerprint, sha, name)``; usable from several processes at once."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / DB_NAME
+        with self._guard("open"):
+            self._db = sqlite3.connect(self.path, timeout=120)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(
+                """
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS counts (
+                    fingerprint TEXT NOT NULL,
+                    sha TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    code INTEGER NOT NULL,
+                    documentation INTEGER NOT NULL,
+                    empty INTEGER NOT NULL,
+                    string INTEGER NOT NULL,
+                    state_info TEXT,
+                    PRIMARY KEY (fingerprint, sha, name)
+                ) WITHOUT ROWID;
+                """
+            )
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            self._db.commit()
+            (schema,) = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if schema != str(SCHEMA_VERSION):
+            raise CacheError(
+                f"{self.path}: cache schema {schema} is not {SCHEMA_VERSION}; "
+                "run `loccount cache clear` to start a fresh cache"
+            )
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            raise CacheError(
+                f"{self.path}: the count cache is damaged ({action}: {error}); "
+                "run `loccount cache clear` (or delete the file) and count again"
+            ) from None
+
+    def get_many(self, fingerprint: str, keys: Iterable[Key]) -> dict[Key, FileCount]:
+        """The cached counts among ``keys``; missing keys are simply absent."""
+        wanted = {(sha, _stored_name(name)): (sha, name) for sha, name in keys}
+        shas = sorted({sha for sha, _name in wanted})
+        found: dict[Key, FileCount] = {}
+        with self._guard("read"):
+            for start in range(0, len(shas), _CHUNK):
+                chunk = shas[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                query = f"{_SELECT} WHERE fingerprint = ? AND sha IN ({marks})"
+                rows = self._db.execute(query, (fingerprint, *chunk))
+                for sha, name, *values in rows:
+                    key = wanted.get((sha, name))
+                    if key is not None:
+                        found[key] = FileCount(*values)
+        return found
+
+    def put_many(self, fingerprint: str, items: Iterable[tuple[str, str, FileCount]]) -> None:
+        """Store and commit counts at once, so they survive a killed run."""
+        rows = [
+            (fingerprint, sha, _stored_name(name), c.state, c.language, *_values(c), c.state_info)
+            for sha, name, c in items
+        ]
+        with self._guard("write"):
+            self._db.executemany("INSERT OR REPLACE INTO counts VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            self._db.commit()
+
+    def stats(self) -> dict[str, int]:
+        """Rows per fingerprint."""
+        with self._guard("read"):
+            rows = self._db.execute("SELECT fingerprint, COUNT(*) FROM counts GROUP BY fingerprint")
+            return dict(rows.fetchall())
+
+    def check(self) -> str:
+        """SQLite's own integrity check: ``ok`` or the problems it found."""
+        with self._guard("check"):
+            return "; ".join(row[0] for row in self._db.execute("PRAGMA integrity_check"))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> CountCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def clear(directory: Path) -> list[Path]:
+    """Delete the count database (and its WAL files); returns what was removed."""
+    removed = []
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path = directory / f"{DB_NAME}{suffix}"
+        if path.exists():
+            path.unlink()
+            removed.append(path)
+    return removed

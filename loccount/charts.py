@@ -1,0 +1,285 @@
+"""Plotly figures built from the tidy table alone: no git, no pygount, no files.
+
+Series run in release order (Austin ... Gazpacho) and are labelled with their name and
+release id. Every hover shows exact numbers, and on per-release charts the version, commit
+and date behind them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+TEST_COLOR = "#E1812C"
+NON_TEST_COLOR = "#3274A1"
+KIND_COLORS = {"code": "#3274A1", "documentation": "#3A923A", "empty": "#BFBFBF", "string": "#9372B2"}
+CATEGORY_COLORS = {"non-test": NON_TEST_COLOR, "test": TEST_COLOR}
+FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def release_label(row: pd.Series) -> str:
+    """``Juno<br>2014.2`` for a series release, the version for a plain tag."""
+    series = _text(row["series"])
+    if series:
+        return f"{series.capitalize()}<br>{_text(row['release_id'])}"
+    return _text(row["version"])
+
+
+def _naive(column: pd.Series) -> pd.Series:
+    """Dates without time zone, so series dates and tag dates sort together."""
+    values = pd.to_datetime(column, utc=True)
+    return values.dt.tz_convert(None)
+
+
+def with_labels(tidy: pd.DataFrame) -> pd.DataFrame:
+    """The tidy rows in release order, with an x-axis label per release."""
+    frame = tidy.copy()
+    frame["label"] = frame.apply(release_label, axis=1) if len(frame) else []
+    frame["_order"] = _naive(frame["series_date"]).fillna(_naive(frame["date"]))
+    return frame.sort_values(["_order", "label"], kind="stable")
+
+
+def series_totals(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Code and line totals per series and category over all projects, in release order."""
+    rows = with_labels(tidy[tidy["series"].notna() & (tidy["series"].astype(str) != "")])
+    grouped = rows.groupby(["series", "label", "_order", "category"], sort=False)
+    table = grouped.agg(code=("code", "sum"), lines=("lines", "sum"), projects=("project", "nunique"))
+    return table.reset_index().sort_values(["_order", "category"], kind="stable")
+
+
+def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        font=FONT,
+        height=height,
+        template="plotly_white",
+        hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
+        margin={"l": 70, "r": 70, "t": 90, "b": 60},
+    )
+    return fig
+
+
+def headline(tidy: pd.DataFrame) -> go.Figure:
+    """All projects' Python code lines per series, stacked test vs non-test, test share on the right."""
+    totals = series_totals(tidy)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    labels = list(dict.fromkeys(totals["label"]))
+    pivot = totals.pivot_table(index="label", columns="category", values="code", aggfunc="sum", sort=False)
+    pivot = pivot.reindex(index=labels, columns=["non-test", "test"]).fillna(0)
+    projects = totals.drop_duplicates("label").set_index("label")["projects"].reindex(labels)
+    for category in ("non-test", "test"):
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=pivot[category],
+                name=f"{category} code",
+                marker_color=CATEGORY_COLORS[category],
+                customdata=projects,
+                hovertemplate=f"{category}: %{{y:,}} lines<extra></extra>",
+            ),
+            secondary_y=False,
+        )
+    total = pivot.sum(axis=1)
+    share = (pivot["test"] / total.where(total > 0)).fillna(0)
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=share,
+            name="test share of code",
+            mode="lines+markers",
+            line={"color": "#222222", "width": 2},
+            customdata=list(zip(total, projects, strict=True)),
+            hovertemplate="test share: %{y:.1%}<br>total: %{customdata[0]:,} lines"
+            " in %{customdata[1]} projects<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="Python code lines", tickformat=",", secondary_y=False)
+    fig.update_yaxes(title_text="test share", tickformat=".0%", range=[0, 1], showgrid=False, secondary_y=True)
+    return _layout(fig, "OpenStack Python code lines per release series: test vs non-test")
+
+
+def _hover_columns(frame: pd.DataFrame) -> list:
+    return list(
+        zip(
+            frame["project"],
+            frame["version"],
+            frame["commit"].astype(str).str[:12],
+            frame["date"].dt.strftime("%Y-%m-%d").fillna(""),
+            strict=True,
+        )
+    )
+
+
+RELEASE_HOVER = "%{customdata[0]} %{customdata[1]} (%{customdata[2]}, %{customdata[3]})"
+
+
+def growth_per_project(tidy: pd.DataFrame, columns: int = 4) -> go.Figure:
+    """Small multiples: each project's test and non-test code lines per series, own y scale."""
+    frame = with_labels(tidy)
+    projects = list(dict.fromkeys(frame["project"]))
+    rows = max(1, -(-len(projects) // columns))
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=projects, shared_xaxes=False, vertical_spacing=0.08)
+    for index, project in enumerate(projects):
+        part = frame[frame["project"] == project]
+        for category in ("non-test", "test"):
+            rows_ = part[part["category"] == category]
+            fig.add_trace(
+                go.Scatter(
+                    x=rows_["label"],
+                    y=rows_["code"],
+                    name=f"{category} code",
+                    legendgroup=category,
+                    showlegend=index == 0,
+                    stackgroup=f"s{index}",
+                    line={"color": CATEGORY_COLORS[category]},
+                    customdata=_hover_columns(rows_),
+                    hovertemplate=f"{category}: %{{y:,}}<br>{RELEASE_HOVER}<extra></extra>",
+                ),
+                row=index // columns + 1,
+                col=index % columns + 1,
+            )
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(tickformat="~s")
+    _layout(fig, "Growth per project: code lines per series (x: Austin → latest)", height=260 * rows + 120)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def test_share_per_project(tidy: pd.DataFrame) -> go.Figure:
+    """Each project's test share of code lines across series."""
+    frame = with_labels(tidy)
+    tests = frame[frame["category"] == "test"]
+    fig = go.Figure()
+    for project in dict.fromkeys(tests["project"]):
+        rows = tests[tests["project"] == project]
+        fig.add_trace(
+            go.Scatter(
+                x=rows["label"],
+                y=rows["code_share"],
+                name=project,
+                mode="lines+markers",
+                customdata=_hover_columns(rows),
+                hovertemplate=f"%{{y:.1%}} {RELEASE_HOVER}<extra></extra>",
+            )
+        )
+    order = list(dict.fromkeys(frame["label"]))
+    fig.update_xaxes(categoryorder="array", categoryarray=order)
+    fig.update_yaxes(title_text="test share of code lines", tickformat=".0%", range=[0, 1])
+    _layout(fig, "Test share of code lines per project")
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def treemap(areas: pd.DataFrame) -> go.Figure:
+    """Latest release of each project by directory area, coloured test vs non-test."""
+    frame = areas[areas["code"] > 0]
+    ids, labels, parents, values, colors, hover = [], [], [], [], [], []
+
+    def add(node: str, label: str, parent: str, value: int, color: str, text: str) -> None:
+        ids.append(node)
+        labels.append(label)
+        parents.append(parent)
+        values.append(int(value))
+        colors.append(color)
+        hover.append(text)
+
+    for project, part in frame.groupby("project", sort=False):
+        version = part["version"].iloc[0]
+        add(f"p:{project}", f"{project} {version}", "", part["code"].sum(), "#EEEEEE", f"{project} {version}")
+        for area, cell in part.groupby("area", sort=False):
+            area_id = f"p:{project}/a:{area}"
+            add(area_id, str(area), f"p:{project}", cell["code"].sum(), "#DDDDDD", f"{project}: {area}")
+            for _, row in cell.iterrows():
+                category = row["category"]
+                add(
+                    f"{area_id}/c:{category}",
+                    category,
+                    area_id,
+                    row["code"],
+                    CATEGORY_COLORS.get(category, "#999999"),
+                    f"{project}: {area} ({category}), {row['files']} files",
+                )
+    fig = go.Figure(
+        go.Treemap(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            marker={"colors": colors},
+            customdata=hover,
+            hovertemplate="%{customdata}<br>%{value:,} code lines<extra></extra>",
+            maxdepth=3,
+        )
+    )
+    _layout(fig, "Where the code is: latest release of each project by directory (orange = test)", height=640)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return fig
+
+
+def project_breakdown(tidy: pd.DataFrame) -> go.Figure:
+    """One project's lines per release by pygount kind, with its test share on the right."""
+    frame = with_labels(tidy)
+    kinds = ["code", "documentation", "empty", "string"]
+    per_release = frame.groupby(["label", "_order"], sort=False)[kinds].sum().reset_index()
+    meta = frame.drop_duplicates("label").set_index("label")
+    share = frame[frame["category"] == "test"].set_index("label")["code_share"].reindex(per_release["label"])
+    hover = _hover_columns(meta.reindex(per_release["label"]).reset_index())
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for kind in kinds:
+        fig.add_trace(
+            go.Bar(
+                x=per_release["label"],
+                y=per_release[kind],
+                name=kind,
+                marker_color=KIND_COLORS[kind],
+                customdata=hover,
+                hovertemplate=f"{kind}: %{{y:,}}<br>{RELEASE_HOVER}<extra></extra>",
+            ),
+            secondary_y=False,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=per_release["label"],
+            y=share,
+            name="test share of code",
+            mode="lines+markers",
+            line={"color": "#222222"},
+            hovertemplate="test share: %{y:.1%}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="lines", tickformat=",", secondary_y=False)
+    fig.update_yaxes(title_text="test share", tickformat=".0%", range=[0, 1], showgrid=False, secondary_y=True)
+    return _layout(fig, "Lines per release: code, documentation, empty and string")
+
+
+def project_split(tidy: pd.DataFrame) -> go.Figure:
+    """One project's code lines per release, test vs non-test."""
+    frame = with_labels(tidy)
+    fig = go.Figure()
+    for category in ("non-test", "test"):
+        rows = frame[frame["category"] == category]
+        fig.add_trace(
+            go.Bar(
+                x=rows["label"],
+                y=rows["code"],
+                name=f"{category} code",
+                marker_color=CATEGORY_COLORS[category],
+                customdata=[(*h, f) for h, f in zip(_hover_columns(rows), rows["files"], strict=True)],
+                hovertemplate=f"{category}: %{{y:,}} lines in %{{customdata[4]}} files<br>"
+                f"{RELEASE_HOVER}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="code lines", tickformat=",")
+    return _layout(fig, "Code lines per release: test vs non-test")

@@ -1,0 +1,358 @@
+"""The ``loccount`` command: parse arguments, call the library, print. Nothing else."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from . import cache as cache_store
+from .errors import LoccountError
+
+#: Wide enough for the release table when output goes to a file or pipe; a terminal sets its own.
+PIPE_WIDTH = 160
+out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]loccount: error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn loccount's errors into one line and a non-zero exit, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except LoccountError as error:
+            _fail(str(error))
+        except KeyboardInterrupt:
+            _fail("interrupted; counts finished so far are cached, run the same command to resume", 130)
+
+    return wrapper
+
+
+cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="LOCCOUNT_CACHE",
+    help="Where mirrors and the count cache live (default: the user cache dir; env LOCCOUNT_CACHE).",
+)
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Counting processes (default: one per core)."
+)
+refresh_option = click.option("--refresh", is_flag=True, help="Fetch new tags into existing mirrors first.")
+scheduler_option = click.option(
+    "--scheduler",
+    envvar="LOCCOUNT_SCHEDULER",
+    help="Count on this Dask cluster, e.g. tcp://host:8786 (env LOCCOUNT_SCHEDULER; needs loccount[dask]).",
+)
+max_blob_option = click.option(
+    "--max-blob-bytes",
+    type=click.IntRange(min=1),
+    default=20 * 1024 * 1024,
+    show_default=True,
+    help="Files larger than this are recorded with state 'huge' instead of being counted.",
+)
+
+
+@contextlib.contextmanager
+def _executor(scheduler: str | None, jobs: int | None) -> Iterator[tuple[Any, int | None]]:
+    """A Dask executor when a scheduler is given, else None (the engine's local process pool)."""
+    if not scheduler:
+        yield None, jobs
+        return
+    from .cluster import dask_executor
+
+    with dask_executor(scheduler) as (executor, threads):
+        err.print(f"counting on the Dask cluster at {scheduler} ({threads} worker threads)", highlight=False)
+        yield executor, threads
+
+
+_last_stage: list[str] = [""]
+
+
+def _status(message: str) -> None:
+    """Clone and fetch progress: one updating line on a terminal, one line per stage elsewhere."""
+    if err.is_terminal:
+        err.print(message.ljust(70), highlight=False, end="\r")
+        return
+    stage = message.rsplit(" ", 1)[0] if message.endswith("%") else message
+    if stage != _last_stage[0]:
+        _last_stage[0] = stage
+        err.print(stage, highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="loccount")
+def main() -> None:
+    """Count a codebase's Python lines per release, test vs non-test, with pygount."""
+
+
+@main.command()
+@click.argument("target")
+@click.option("--tag", "tags", multiple=True, help="A release tag or commit to count (repeatable).")
+@click.option("--tags-matching", help="Count every tag whose whole name matches this regular expression.")
+@click.option("--name", help="Project name in the output (default: the last part of TARGET).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the tidy table.")
+@click.option("--by-file", type=click.Path(dir_okay=False, path_type=Path), help="Write one row per file per release.")
+@click.option(
+    "--test-rule",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML file overriding the test/non-test rule (fields of TestRule).",
+)
+@jobs_option
+@scheduler_option
+@max_blob_option
+@cache_dir_option
+@refresh_option
+@friendly
+def count(
+    target: str,
+    tags: tuple[str, ...],
+    tags_matching: str | None,
+    name: str | None,
+    csv_path: Path | None,
+    by_file: Path | None,
+    test_rule: Path | None,
+    jobs: int | None,
+    scheduler: str | None,
+    max_blob_bytes: int,
+    cache_dir: Path | None,
+    refresh: bool,
+) -> None:
+    """Count TARGET (a git URL or a local repository) at the given tags.
+
+    \b
+    Examples:
+      loccount count https://opendev.org/openstack/nova --tag 2014.2 --tag 2015.1.0
+      loccount count ../swift --tags-matching '2\\.\\d+\\.0' --csv swift.csv
+    """
+    from .classify import DEFAULT_RULE
+    from .config import load_rule
+    from .engine import EngineOptions
+    from .export import write_csv
+    from .pipeline import count_repository
+    from .terminal import BlobProgress, release_table
+
+    rule = load_rule(test_rule) if test_rule else DEFAULT_RULE
+    with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
+        engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes)
+        result = count_repository(
+            target,
+            tags,
+            tags_matching,
+            project=name,
+            cache_dir=cache_dir,
+            refresh=refresh,
+            engine=engine,
+            progress=progress,
+            status=_status,
+            rule=rule,
+        )
+    out.print(release_table(result.summary))
+    out.print(f"pygount {result.provenance['pygount']}; test rule {result.provenance['test_rules']}")
+    if csv_path:
+        write_csv(result.tidy, csv_path)
+        err.print(f"wrote {csv_path}")
+    if by_file:
+        write_csv(result.files, by_file)
+        err.print(f"wrote {by_file}")
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="repos.yaml",
+    show_default=True,
+    help="The project list and release selection.",
+)
+series_option = click.option(
+    "--series", "series", multiple=True, help="Only this series, by name or release id (repeatable)."
+)
+project_option = click.option("--project", "projects", multiple=True, help="Only this project (repeatable).")
+
+
+@main.command()
+@config_option
+@project_option
+@series_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@cache_dir_option
+@refresh_option
+@friendly
+def releases(
+    config_path: Path,
+    projects: tuple[str, ...],
+    series: tuple[str, ...],
+    fmt: str,
+    cache_dir: Path | None,
+    refresh: bool,
+) -> None:
+    """Print which version, tag and commit each project shipped in each series, without counting."""
+    from .config import load_config
+    from .runs import plan
+    from .table import releases_frame
+    from .terminal import releases_table
+
+    config = load_config(config_path)
+    chosen = plan(config, series=series, projects=projects, cache_dir=cache_dir, refresh=refresh, status=_status)
+    frame = releases_frame(chosen.all_releases())
+    if fmt == "table":
+        out.print(releases_table(frame))
+        out.print(f"{len(frame)} releases of {frame['project'].nunique()} projects")
+    elif fmt == "csv":
+        click.echo(frame.to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
+    else:
+        click.echo(frame.to_json(orient="records", date_format="iso", indent=2))
+    _report_failures(chosen.failures, chosen.notes)
+
+
+@main.command()
+@config_option
+@project_option
+@series_option
+@click.option(
+    "--output", type=click.Path(file_okay=False, path_type=Path), help="Output directory (default: the config's)."
+)
+@click.option("--by-file", is_flag=True, help="Also write files.csv, one row per file per release.")
+@click.option("--no-report", is_flag=True, help="Write the CSVs only, not the HTML report.")
+@click.option("--no-images", is_flag=True, help="Skip the PNG/SVG headline images.")
+@jobs_option
+@scheduler_option
+@cache_dir_option
+@refresh_option
+@friendly
+def run(
+    config_path: Path,
+    projects: tuple[str, ...],
+    series: tuple[str, ...],
+    output: Path | None,
+    by_file: bool,
+    no_report: bool,
+    no_images: bool,
+    jobs: int | None,
+    scheduler: str | None,
+    cache_dir: Path | None,
+    refresh: bool,
+) -> None:
+    """Count every configured project at every selected series and write the tables to the output dir."""
+    from .config import load_config, output_dir
+    from .engine import EngineOptions
+    from .outputs import write_run_outputs
+    from .runs import analyze
+    from .terminal import BlobProgress, projects_table
+
+    config = load_config(config_path)
+    target = output or output_dir(config, config_path)
+    with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
+        engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes)
+        analysis = analyze(
+            config,
+            series=series,
+            projects=projects,
+            cache_dir=cache_dir,
+            refresh=refresh,
+            engine=engine,
+            progress=progress,
+            status=_status,
+        )
+    if analysis.result is not None:
+        written = write_run_outputs(
+            analysis, target, by_file=by_file, report=not no_report, images=not no_images, say=_note
+        )
+        out.print(projects_table(analysis.result.summary))
+        for path in written:
+            err.print(f"wrote {path}", highlight=False)
+    _report_failures(analysis.failures, analysis.plan.notes)
+
+
+@main.command()
+@config_option
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Report directory.")
+@click.option("--no-images", is_flag=True, help="Skip the PNG/SVG headline images.")
+@friendly
+def report(config_path: Path, output: Path | None, no_images: bool) -> None:
+    """Rebuild the HTML report and wide CSV from the tables the last run wrote, without counting."""
+    from .config import load_config, output_dir
+    from .outputs import load_report_input
+    from .report import write_report
+
+    target = output or output_dir(load_config(config_path), config_path)
+    for path in write_report(load_report_input(target), target, images=not no_images, say=_note):
+        err.print(f"wrote {path}", highlight=False)
+
+
+def _note(message: str) -> None:
+    err.print(message, highlight=False)
+
+
+def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
+    for note in notes:
+        err.print(f"[yellow]note:[/] {note}", highlight=False)
+    if failures:
+        for project, message in failures.items():
+            err.print(f"[bold red]failed:[/] {project}: {message}", highlight=False)
+        _fail(f"{len(failures)} project(s) failed: {', '.join(failures)}; the others were counted")
+
+
+@main.group()
+def cache() -> None:
+    """Show or clear the count cache and mirrors."""
+
+
+@cache.command("info")
+@cache_dir_option
+@friendly
+def cache_info(cache_dir: Path | None) -> None:
+    """Where the cache is, what it holds, and whether SQLite finds it intact."""
+    from .count import fingerprint
+
+    directory = cache_store.resolve_cache_dir(cache_dir)
+    out.print(f"cache directory: {directory}")
+    database = directory / cache_store.DB_NAME
+    if database.exists():
+        with cache_store.CountCache(directory) as store:
+            stats = store.stats()
+            check = store.check()
+        current = fingerprint()
+        out.print(f"count database: {database} ({database.stat().st_size / 1e6:.1f} MB), integrity: {check}")
+        for stamp, rows in stats.items():
+            mark = " (current pygount setup)" if stamp == current else ""
+            out.print(f"  fingerprint {stamp}: {rows} blobs{mark}")
+    else:
+        out.print("count database: none yet")
+    mirrors = sorted(p for p in (directory / "mirrors").glob("*") if p.is_dir())
+    out.print(f"mirrors: {len(mirrors)}")
+    for mirror in mirrors:
+        out.print(f"  {mirror.name}")
+
+
+@cache.command("clear")
+@click.option("--mirrors", is_flag=True, help="Also delete the repository mirrors.")
+@cache_dir_option
+@friendly
+def cache_clear(mirrors: bool, cache_dir: Path | None) -> None:
+    """Delete the count database (and with --mirrors the mirrors); everything is rebuilt on demand."""
+    import shutil
+
+    directory = cache_store.resolve_cache_dir(cache_dir)
+    removed = cache_store.clear(directory)
+    if mirrors and (directory / "mirrors").exists():
+        shutil.rmtree(directory / "mirrors")
+        removed.append(directory / "mirrors")
+    out.print(f"removed {len(removed)} item(s) from {directory}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,330 @@
+"""Read and validate ``repos.yaml`` into typed records.
+
+YAML is read with ``safe_load`` only, after a check that anchors and aliases cannot expand
+into a huge document. Every problem becomes one :class:`ConfigError` line that names the
+file, the field path (``projects[3].url``) and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .classify import TestRule
+from .errors import ConfigError, UnsafeURLError
+from .mirror import check_url
+from .series import KNOWN_SERIES, canonical_series
+
+DEFAULT_CONFIG = "repos.yaml"
+DEFAULT_RELEASES_URL = "https://opendev.org/openstack/releases"
+DEFAULT_URL_TEMPLATE = "https://opendev.org/openstack/{name}"
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_YAML_NODES = 100_000
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"
+
+ProjectName = Annotated[str, Field(pattern=NAME_PATTERN)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleOverride(_Strict):
+    """Fields of :class:`TestRule` to change; unset fields keep the enclosing rule's values."""
+
+    dirs: tuple[str, ...] | None = None
+    dir_suffixes: tuple[str, ...] | None = None
+    files: tuple[str, ...] | None = None
+    file_prefixes: tuple[str, ...] | None = None
+    file_suffixes: tuple[str, ...] | None = None
+    test_globs: tuple[str, ...] | None = None
+    non_test_globs: tuple[str, ...] | None = None
+
+    def apply(self, base: TestRule) -> TestRule:
+        return TestRule(**{**base.model_dump(), **self.model_dump(exclude_none=True)})
+
+
+def _series_name(value: str) -> str:
+    name = canonical_series(value)
+    if name is None:
+        raise ValueError(f"unknown series {value!r}; known: {', '.join(s.name for s in KNOWN_SERIES)}")
+    return name
+
+
+def _number_as_text(value: object) -> object:
+    """Release ids such as 2014.2 arrive from YAML as numbers."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+SeriesName = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_series_name)]
+
+
+def _tag_pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValueError(f"malformed tag pattern {value!r}: {error}") from None
+    return value
+
+
+class Project(_Strict):
+    """One repository to count."""
+
+    name: ProjectName
+    url: str | None = None
+    deliverable: ProjectName | None = None
+    test_rule: RuleOverride | None = None
+    tags: dict[str, str] | list[str] | None = None
+    tags_matching: str | None = None
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _present(cls, value: object) -> object:
+        if value is None or value == "":
+            raise ValueError(f"missing url (leave the key out to use {DEFAULT_URL_TEMPLATE})")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _safe_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                check_url(value)
+            except UnsafeURLError as error:
+                raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _quoted_tags(cls, value: object) -> object:
+        """A tag written as a bare number (2014.2, or worse 2014.10) must be quoted to keep its text."""
+        pairs = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+        for key, tag in pairs:
+            if isinstance(tag, int | float) and not isinstance(tag, bool):
+                raise ValueError(f"tag {tag!r} (for {key}) is a number in YAML; quote it: '{tag}'")
+        if isinstance(value, dict):
+            return {str(_number_as_text(key)): tag for key, tag in value.items()}
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str] | list[str] | None) -> dict[str, str] | list[str] | None:
+        if isinstance(value, dict):
+            return {_series_name(series): tag for series, tag in value.items()}
+        return value
+
+    @field_validator("tags_matching")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        return None if value is None else _tag_pattern(value)
+
+    @property
+    def repo_url(self) -> str:
+        return self.url or DEFAULT_URL_TEMPLATE.format(name=self.name)
+
+    @property
+    def deliverable_name(self) -> str:
+        return self.deliverable or self.name
+
+    @property
+    def by_series(self) -> bool:
+        """Series mode unless the project lists plain tags or a tag pattern."""
+        return not isinstance(self.tags, list) and self.tags_matching is None
+
+
+class SeriesRange(_Strict):
+    from_: str = Field(default="austin", alias="from")
+    to: str = "latest"
+
+    @field_validator("from_", "to", mode="before")
+    @classmethod
+    def _known(cls, value: object) -> str:
+        value = _number_as_text(value)
+        if not isinstance(value, str):
+            raise ValueError(f"expected a series name, got {value!r}")
+        return "latest" if value == "latest" else _series_name(value)
+
+
+class Config(_Strict):
+    """The whole of ``repos.yaml``."""
+
+    projects: list[Project] = Field(min_length=1)
+    series: SeriesRange | list[SeriesName] = SeriesRange()
+    output: Path = Path("reports")
+    releases_url: str = DEFAULT_RELEASES_URL
+    test_rule: RuleOverride | None = None
+    max_blob_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+
+    @field_validator("projects", mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        """``- nova`` is short for ``- name: nova``."""
+        if isinstance(value, list):
+            return [{"name": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @field_validator("releases_url")
+    @classmethod
+    def _safe_releases_url(cls, value: str) -> str:
+        return Project._safe_url(value) or value
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        seen: set[str] = set()
+        for project in self.projects:
+            if project.name in seen:
+                raise ValueError(f"duplicate project name {project.name!r}")
+            seen.add(project.name)
+        return self
+
+    def rule_for(self, project: Project) -> TestRule:
+        rule = TestRule()
+        if self.test_rule:
+            rule = self.test_rule.apply(rule)
+        if project.test_rule:
+            rule = project.test_rule.apply(rule)
+        return rule
+
+
+_UNION_TAGS = re.compile(r"^(list|dict|tuple|function-\w+)\[.*\]$|^(SeriesRange|RuleOverride|str|int|none)$")
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _UNION_TAGS.match(part):
+            continue  # pydantic's name for a branch of a union, not a field
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def _first_error(error: ValidationError, data: Any) -> str:
+    details = error.errors(include_url=False)
+    best = details[0]
+    # For unions pydantic reports every branch; the deepest location says most.
+    for detail in details:
+        if len(detail["loc"]) > len(best["loc"]):
+            best = detail
+    location = tuple(best["loc"])
+    message = best["msg"].removeprefix("Value error, ")
+    if best["type"] == "extra_forbidden":
+        message = f"unknown key {location[-1]!r}"
+        location = location[:-1]
+    if best["type"] == "missing" and location[-1:] == ("url",):
+        message = "missing url"
+    if best["type"] == "string_pattern_mismatch" and location[-1:] in (("name",), ("deliverable",)):
+        message = (
+            f"invalid name {best['input']!r}: use 1-200 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    if "duplicate project name" in message:
+        location = _duplicate_location(data, message)
+    return f"{_field_path(location)}: {message}"
+
+
+def _duplicate_location(data: Any, message: str) -> tuple[int | str, ...]:
+    name = message.split("'")[1] if "'" in message else None
+    seen = 0
+    for index, project in enumerate(data.get("projects", []) if isinstance(data, dict) else []):
+        if isinstance(project, dict) and project.get("name") == name:
+            seen += 1
+            if seen == 2:
+                return ("projects", index, "name")
+    return ("projects",)
+
+
+def _check_expansion(text: str, source: str) -> None:
+    """Refuse YAML whose aliases would expand into more than MAX_YAML_NODES nodes (alias bombs)."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = MAX_YAML_NODES + 1  # a cycle counts as too large
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(item) for item in node.value)
+        else:
+            total = 1
+        sizes[key] = min(total, MAX_YAML_NODES + 1)
+        return sizes[key]
+
+    if root is not None and size(root) > MAX_YAML_NODES:
+        raise ConfigError(f"{source}: the document expands to over {MAX_YAML_NODES} nodes (YAML alias bomb?)")
+
+
+def parse_config(text: str, source: str) -> Config:
+    """Validate YAML text as a config; ``source`` names it in errors."""
+    try:
+        _check_expansion(text, source)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"{source}: not valid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: the document is nested too deeply") from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(f"{source}: the document is {kind}; it must be a mapping with a 'projects' list")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"{source}: {_first_error(error, data)}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: the document is nested too deeply") from None
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a config file."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes; is this really a config file?")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    return parse_config(text, str(path))
+
+
+def load_rule(path: str | Path) -> TestRule:
+    """A test rule from a YAML file of :class:`TestRule` fields (unset fields keep the default)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ConfigError(f"{path}: cannot read a test rule: {str(error).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a test rule must be a mapping of TestRule fields")
+    try:
+        return RuleOverride.model_validate(data).apply(TestRule())
+    except ValidationError as error:
+        raise ConfigError(f"{path}: {_first_error(error, data)}") from None
+
+
+def output_dir(config: Config, config_path: str | Path) -> Path:
+    """The config's output directory; a relative one is taken from the config file's directory."""
+    output = config.output.expanduser()
+    return output if output.is_absolute() else Path(config_path).resolve().parent / output

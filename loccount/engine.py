@@ -1,0 +1,183 @@
+"""Count every distinct blob once: dedupe, skip cached, count the rest on an executor.
+
+Blobs are sorted largest first and packed into batches of about ``batch_bytes``, so the
+work that finishes last is small and every core stays busy to the end. Only a bounded
+number of batches is in flight (bounded memory); each finished batch is committed to the
+cache at once, so a killed run loses only the batches that were in flight. Any
+``concurrent.futures.Executor`` can do the counting: a local process pool by default, or a
+cluster's executor.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Protocol
+
+import git
+
+from .cache import CountCache, Key
+from .count import HUGE, FileCount, count_batch, fingerprint
+from .errors import LoccountError
+from .tree import MISSING, read_blob
+
+DEFAULT_MAX_BLOB_BYTES = 20 * 1024 * 1024
+DEFAULT_BATCH_BYTES = 1024 * 1024
+MIN_BATCH_BYTES = 16 * 1024
+MAX_BATCH_FILES = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """A blob to count: where to read it and how big it is."""
+
+    repo: git.Repo
+    size: int
+
+
+class Progress(Protocol):
+    def start(self, total_blobs: int, total_bytes: int, cached_blobs: int) -> None: ...
+    def advance(self, blobs: int, nbytes: int) -> None: ...
+
+
+class _Quiet:
+    def start(self, total_blobs: int, total_bytes: int, cached_blobs: int) -> None:
+        pass
+
+    def advance(self, blobs: int, nbytes: int) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """How to count: ``jobs`` local processes unless an ``executor`` is given."""
+
+    jobs: int | None = None
+    executor: Executor | None = None
+    max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES
+    batch_bytes: int = DEFAULT_BATCH_BYTES
+
+    def workers(self) -> int:
+        return self.jobs or os.cpu_count() or 1
+
+
+def huge(size: int, cap: int) -> FileCount:
+    return FileCount(state=HUGE, language=f"__{HUGE}__", state_info=f"{size} bytes is over the {cap}-byte cap")
+
+
+def make_batches(
+    blobs: dict[Key, Blob], workers: int, max_bytes: int, min_bytes: int = MIN_BATCH_BYTES
+) -> list[list[Key]]:
+    """Largest blobs first, in batches that shrink as the work runs out (guided scheduling).
+
+    Each batch takes about a ``4 * workers``-th of what is left, between ``min_bytes`` and
+    ``max_bytes``: few tasks while there is plenty to do, and a short tail, so no core sits
+    idle at the end waiting for another to finish a big batch.
+    """
+    remaining = sum(blob.size for blob in blobs.values())
+    batches: list[list[Key]] = []
+    current: list[Key] = []
+    current_bytes = 0
+    for key in sorted(blobs, key=lambda k: (-blobs[k].size, k)):
+        current.append(key)
+        current_bytes += blobs[key].size
+        target = min(max_bytes, max(min_bytes, remaining // (4 * workers)))
+        if current_bytes >= target or len(current) >= MAX_BATCH_FILES:
+            batches.append(current)
+            remaining -= current_bytes
+            current, current_bytes = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def count_blobs(
+    blobs: dict[Key, Blob],
+    cache: CountCache,
+    options: EngineOptions | None = None,
+    progress: Progress | None = None,
+) -> dict[Key, FileCount]:
+    """Counts for every key in ``blobs``: from the cache, or counted now and cached."""
+    options = options or EngineOptions()
+    progress = progress or _Quiet()
+    stamp = fingerprint()
+    results = cache.get_many(stamp, blobs)
+    todo: dict[Key, Blob] = {}
+    for key, blob in blobs.items():
+        if key in results:
+            continue
+        if blob.size == MISSING:
+            results[key] = FileCount.error("the blob is missing from the repository (partial clone?)")
+        elif blob.size > options.max_blob_bytes:
+            results[key] = huge(blob.size, options.max_blob_bytes)
+        else:
+            todo[key] = blob
+    progress.start(len(todo), sum(b.size for b in todo.values()), len(blobs) - len(todo))
+    if not todo:
+        return results
+    batches = make_batches(todo, options.workers(), options.batch_bytes, min(MIN_BATCH_BYTES, options.batch_bytes))
+
+    def store(done: list[tuple[str, str, FileCount]]) -> None:
+        cache.put_many(stamp, done)
+        for sha, name, counted in done:
+            results[(sha, name)] = counted
+        progress.advance(len(done), sum(todo[(sha, name)].size for sha, name, _ in done))
+
+    if options.executor is not None:
+        _run(options.executor, batches, todo, store, in_flight=2 * options.workers() + 2)
+        return results
+    if options.workers() == 1 or len(batches) == 1:
+        for batch in batches:
+            store(count_batch(load_batch(batch, todo)))
+        return results
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=options.workers(), mp_context=context)
+    try:
+        _run(pool, batches, todo, store, in_flight=2 * options.workers() + 2)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
+
+
+def load_batch(batch: list[Key], blobs: dict[Key, Blob]) -> list[tuple[str, str, bytes]]:
+    """Read a batch's blobs from git: the bytes a worker needs, so it needs no git of its own."""
+    return [(sha, name, read_blob(blobs[(sha, name)].repo, sha)) for sha, name in batch]
+
+
+def _run(
+    executor: Executor,
+    batches: list[list[Key]],
+    blobs: dict[Key, Blob],
+    store: Callable[[list[tuple[str, str, FileCount]]], None],
+    in_flight: int,
+) -> None:
+    queue: Iterator[list[Key]] = iter(batches)
+    pending: set[Future] = set()
+
+    def refill() -> None:
+        while len(pending) < in_flight:
+            batch = next(queue, None)
+            if batch is None:
+                return
+            pending.add(executor.submit(count_batch, load_batch(batch, blobs)))
+
+    refill()
+    while pending:
+        done, still = wait(pending, return_when=FIRST_COMPLETED)
+        pending.clear()
+        pending.update(still)
+        for future in done:
+            try:
+                store(future.result())
+            except BrokenProcessPool:
+                raise LoccountError(
+                    "a counting process died (out of memory or killed); counts finished so far are "
+                    "cached, run the same command again to resume"
+                ) from None
+        refill()

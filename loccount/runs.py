@@ -1,0 +1,136 @@
+"""Config runs: resolve every configured project's releases, then count them all in one pass."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import git
+
+from .cache import resolve_cache_dir
+from .config import Config, Project
+from .engine import EngineOptions, Progress
+from .errors import ConfigError, LoccountError
+from .mirror import Progress as StatusCallback
+from .mirror import open_repository
+from .pipeline import Result, count_releases
+from .releases import Release, list_tags, resolve_tags
+from .series import KNOWN_SERIES, ReleaseData, Series, canonical_series, resolve_project, select_series
+
+
+@dataclass
+class Plan:
+    """What a config run will count: each project's repository and releases, or why it failed."""
+
+    config: Config
+    series: list[Series]
+    repos: dict[str, git.Repo] = field(default_factory=dict)
+    releases: dict[str, list[Release]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    release_data_commit: str | None = None
+
+    def all_releases(self) -> list[Release]:
+        return [release for project in self.releases.values() for release in project]
+
+
+@dataclass
+class Analysis:
+    """A config run's result: the counts, the releases they came from, and what failed."""
+
+    plan: Plan
+    result: Result | None
+
+    @property
+    def failures(self) -> dict[str, str]:
+        return self.plan.failures
+
+
+def select_projects(config: Config, names: Sequence[str] = ()) -> list[Project]:
+    """The config's projects, or only those named (each must exist)."""
+    if not names:
+        return list(config.projects)
+    known = {project.name: project for project in config.projects}
+    missing = [name for name in names if name not in known]
+    if missing:
+        raise ConfigError(f"--project: no project {missing[0]!r} in the config (it has {', '.join(known)})")
+    return [known[name] for name in dict.fromkeys(names)]
+
+
+def choose_series(all_series: Sequence[Series], config: Config, names: Sequence[str] = ()) -> list[Series]:
+    """Series named on the command line (names or release ids), else the config's selection."""
+    if not names:
+        return select_series(all_series, config.series)
+    chosen = []
+    for name in names:
+        canonical = canonical_series(name)
+        if canonical is None:
+            raise ConfigError(f"--series: unknown series {name!r}")
+        chosen.append(canonical)
+    return select_series(all_series, list(dict.fromkeys(chosen)))
+
+
+def plan(
+    config: Config,
+    *,
+    series: Sequence[str] = (),
+    projects: Sequence[str] = (),
+    cache_dir: str | os.PathLike[str] | None = None,
+    refresh: bool = False,
+    status: StatusCallback | None = None,
+) -> Plan:
+    """Open every selected project's repository and resolve its releases; a failing project is recorded."""
+    mirrors = resolve_cache_dir(cache_dir) / "mirrors"
+    selected = select_projects(config, projects)
+    data = None
+    all_series = list(KNOWN_SERIES)
+    if any(project.by_series for project in selected):
+        data = ReleaseData(open_repository(config.releases_url, mirrors, refresh=refresh, progress=status))
+        all_series = data.series()
+    chosen = choose_series(all_series, config, series)
+    result = Plan(config=config, series=chosen, release_data_commit=data.commit if data else None)
+    for project in selected:
+        try:
+            repo = open_repository(project.repo_url, mirrors, refresh=refresh, progress=status)
+            tags = list_tags(repo)
+            if project.by_series and data is not None:
+                explicit = project.tags if isinstance(project.tags, dict) else {}
+                found = resolve_project(
+                    data, repo, project.name, project.deliverable_name, chosen, tags, explicit, result.notes
+                )
+            else:
+                listed = project.tags if isinstance(project.tags, list) else []
+                found = resolve_tags(repo, project.name, listed, project.tags_matching, known=tags)
+        except LoccountError as error:
+            result.failures[project.name] = str(error)
+            continue
+        result.repos[project.name] = repo
+        result.releases[project.name] = found
+    return result
+
+
+def analyze(
+    config: Config,
+    *,
+    series: Sequence[str] = (),
+    projects: Sequence[str] = (),
+    cache_dir: str | os.PathLike[str] | None = None,
+    refresh: bool = False,
+    engine: EngineOptions | None = None,
+    progress: Progress | None = None,
+    status: StatusCallback | None = None,
+) -> Analysis:
+    """Count every selected project at every selected release of a config, in one pass."""
+    chosen = plan(config, series=series, projects=projects, cache_dir=cache_dir, refresh=refresh, status=status)
+    engine = engine or EngineOptions(max_blob_bytes=config.max_blob_bytes)
+    by_name = {project.name: project for project in config.projects}
+    groups = [
+        (chosen.repos[name], releases, config.rule_for(by_name[name]))
+        for name, releases in chosen.releases.items()
+        if releases
+    ]
+    result = count_releases(groups, cache_dir, engine, progress) if groups else None
+    if result is not None and chosen.release_data_commit:
+        result.provenance["release_data_commit"] = chosen.release_data_commit
+    return Analysis(plan=chosen, result=result)

@@ -1,0 +1,206 @@
+"""Per-file records -> the tidy table (one row per project x release x category) and views of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .classify import NON_TEST, TEST, TestRule
+from .count import FileCount
+from .releases import Release
+from .tree import TreeEntry
+
+COUNTS = ["code", "documentation", "empty", "string"]
+STATES = ["analyzed", "empty", "generated", "binary", "error", "unknown", "huge"]
+RELEASE_COLUMNS = [
+    "project",
+    "series",
+    "release_id",
+    "series_date",
+    "version",
+    "tag",
+    "commit",
+    "date",
+    "rule",
+]
+TIDY_COLUMNS = [
+    *RELEASE_COLUMNS,
+    "category",
+    "files",
+    *COUNTS,
+    "lines",
+    "code_share",
+    *(f"files_{state}" for state in STATES),
+    "test_rule",
+    "pygount",
+]
+FILE_COLUMNS = [
+    *RELEASE_COLUMNS,
+    "path",
+    "sha",
+    "size",
+    "kind",
+    "category",
+    "state",
+    "language",
+    *COUNTS,
+    "lines",
+    "state_info",
+    "test_rule",
+    "pygount",
+]
+
+
+def printable(path: str) -> str:
+    """A path as text that any output can hold: undecodable bytes become ``\\xNN`` escapes."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A release with the Python entries of its tree and the rule that classifies them."""
+
+    release: Release
+    entries: list[TreeEntry]
+    rule: TestRule
+
+
+def _release_values(release: Release) -> list:
+    return [
+        release.project,
+        release.series,
+        release.release_id,
+        pd.Timestamp(release.series_date) if release.series_date else pd.NaT,
+        release.version,
+        release.tag,
+        release.commit,
+        pd.Timestamp(release.date).tz_convert("UTC") if release.date else pd.NaT,
+        release.rule,
+    ]
+
+
+def file_frame(
+    snapshots: Iterable[Snapshot], counts: dict[tuple[str, str], FileCount], pygount_version: str
+) -> pd.DataFrame:
+    """One row per file entry per release, symlinks and submodules included with their state."""
+    rows = []
+    for snap in snapshots:
+        head = _release_values(snap.release)
+        rule_id = snap.rule.rule_id
+        for entry in snap.entries:
+            kind = entry.kind
+            counted = counts.get((entry.sha, entry.name)) if kind == "file" else None
+            state = counted.state if counted else kind
+            values = [counted.code, counted.documentation, counted.empty, counted.string] if counted else [0, 0, 0, 0]
+            rows.append(
+                [
+                    *head,
+                    printable(entry.path),
+                    entry.sha,
+                    entry.size,
+                    kind,
+                    snap.rule.category(entry.path),
+                    state,
+                    counted.language if counted else f"__{kind}__",
+                    *values,
+                    sum(values),
+                    counted.state_info if counted else None,
+                    rule_id,
+                    pygount_version,
+                ]
+            )
+    frame = pd.DataFrame(rows, columns=FILE_COLUMNS)
+    for column in ["size", *COUNTS, "lines"]:
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def tidy_frame(files: pd.DataFrame, snapshots: Iterable[Snapshot], pygount_version: str) -> pd.DataFrame:
+    """Sum per project x release x category; every release gets both a test and a non-test row."""
+    snaps = list(snapshots)
+    release_rows = [[*_release_values(s.release), s.rule.rule_id] for s in snaps]
+    releases = pd.DataFrame(release_rows, columns=[*RELEASE_COLUMNS, "test_rule"])
+    releases["_rid"] = range(len(releases))
+    grid = releases.merge(pd.DataFrame({"category": [NON_TEST, TEST]}), how="cross")
+    counted = files[files["kind"] == "file"].copy()
+    rid = {(s.release.project, s.release.commit, s.release.version): i for i, s in enumerate(snaps)}
+    counted["_rid"] = [rid[key] for key in zip(counted["project"], counted["commit"], counted["version"], strict=True)]
+    by = ["_rid", "category"]
+    sums = counted.groupby(by)[[*COUNTS, "lines"]].sum()
+    sums["files"] = counted.groupby(by).size()
+    states = counted.groupby([*by, "state"]).size().unstack("state")
+    states = states.reindex(columns=STATES).add_prefix("files_")
+    table = grid.merge(sums.join(states), how="left", left_on=["_rid", "category"], right_index=True)
+    numeric = ["files", *COUNTS, "lines", *(f"files_{state}" for state in STATES)]
+    table[numeric] = table[numeric].fillna(0).astype("int64")
+    release_code = table.groupby("_rid")["code"].transform("sum")
+    table["code_share"] = (table["code"] / release_code.where(release_code > 0)).round(6)
+    table["pygount"] = pygount_version
+    return table[TIDY_COLUMNS].reset_index(drop=True)
+
+
+def release_summary(tidy: pd.DataFrame) -> pd.DataFrame:
+    """One row per release: test, non-test and total figures side by side, with the test share."""
+    measures = ["files", *COUNTS, "lines"]
+    test = tidy[tidy["category"] == TEST].reset_index(drop=True)
+    other = tidy[tidy["category"] == NON_TEST].reset_index(drop=True)
+    if not test[["project", "commit", "version"]].equals(other[["project", "commit", "version"]]):
+        raise ValueError("tidy table must hold one test and one non-test row per release")
+    out = test[RELEASE_COLUMNS].copy()
+    for measure in measures:
+        out[f"{TEST}_{measure}"] = test[measure]
+        out[f"{NON_TEST}_{measure}"] = other[measure]
+        out[f"total_{measure}"] = test[measure] + other[measure]
+    out["test_share"] = (out[f"{TEST}_code"] / out["total_code"].where(out["total_code"] > 0)).round(6)
+    return out
+
+
+def releases_frame(releases: Iterable[Release]) -> pd.DataFrame:
+    """One row per resolved release: the map from series to version, tag and commit."""
+    return pd.DataFrame([_release_values(release) for release in releases], columns=RELEASE_COLUMNS)
+
+
+def area_of(path: str) -> str:
+    """The top two directory levels of a path (``nova/virt``), ``nova`` for one, ``(root)`` for none."""
+    parts = path.split("/")[:-1]
+    return "/".join(parts[:2]) if parts else "(root)"
+
+
+def latest_areas(files: pd.DataFrame) -> pd.DataFrame:
+    """Code and lines per project, directory area and category, at each project's latest release."""
+    counted = files[files["kind"] == "file"]
+    if counted.empty:
+        return pd.DataFrame(columns=["project", "version", "area", "category", "files", "code", "lines"])
+    keys = counted[["project", "commit", "version"]].drop_duplicates(keep="last")
+    latest = keys.groupby("project", sort=False).tail(1)
+    chosen = counted.merge(latest, on=["project", "commit", "version"])
+    chosen = chosen.assign(area=chosen["path"].map(area_of))
+    grouped = chosen.groupby(["project", "version", "area", "category"], sort=False)
+    table = grouped.agg(files=("path", "size"), code=("code", "sum"), lines=("lines", "sum")).reset_index()
+    return table.astype({"files": "int64", "code": "int64", "lines": "int64"})
+
+
+def wide_frame(tidy: pd.DataFrame) -> pd.DataFrame:
+    """One row per series, one column per project and category (code lines), plus totals: for slides."""
+    rows = tidy[tidy["series"].notna() & (tidy["series"].astype(str) != "")]
+    if rows.empty:
+        return pd.DataFrame(columns=["series", "release_id"])
+    order = rows.drop_duplicates("series").sort_values("series_date", kind="stable")["series"].tolist()
+    wide = rows.pivot_table(index="series", columns=["project", "category"], values="code", aggfunc="sum", sort=False)
+    projects = list(dict.fromkeys(rows["project"]))
+    columns = [(project, category) for project in projects for category in (NON_TEST, TEST)]
+    wide = wide.reindex(index=order, columns=columns)
+    wide.columns = [f"{project} {category}" for project, category in columns]
+    out = wide.astype("Int64")
+    non_test = rows[rows["category"] == NON_TEST].groupby("series")["code"].sum().reindex(order)
+    test = rows[rows["category"] == TEST].groupby("series")["code"].sum().reindex(order)
+    out["all non-test"] = non_test.astype("int64")
+    out["all test"] = test.astype("int64")
+    out["all"] = out["all non-test"] + out["all test"]
+    out["test share"] = (out["all test"] / out["all"].where(out["all"] > 0)).round(4)
+    ids = rows.drop_duplicates("series").set_index("series")["release_id"].reindex(order)
+    out.insert(0, "release_id", ids.values)
+    out.index.name = "series"
+    return out.reset_index()

@@ -1,0 +1,140 @@
+"""Rich rendering for the CLI: the counting progress bar and result tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from .classify import NON_TEST, TEST
+
+
+class BlobProgress:
+    """Shows blobs done/total, throughput and ETA while the engine counts."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._bar = Progress(
+            TextColumn("counting"),
+            BarColumn(),
+            TextColumn("{task.fields[blobs]}"),
+            TaskProgressColumn(),
+            TransferSpeedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        self._task = None
+        self._done = 0
+        self._total = 0
+
+    def start(self, total_blobs: int, total_bytes: int, cached_blobs: int) -> None:
+        self._total = total_blobs
+        self._console.print(
+            f"{cached_blobs + total_blobs} distinct blobs: {cached_blobs} cached, "
+            f"{total_blobs} to count ({total_bytes / 1e6:.1f} MB)"
+        )
+        if total_blobs:
+            self._task = self._bar.add_task("count", total=total_bytes, blobs=self._label())
+            self._bar.start()
+
+    def advance(self, blobs: int, nbytes: int) -> None:
+        self._done += blobs
+        if self._task is not None:
+            self._bar.update(self._task, advance=nbytes, blobs=self._label())
+
+    def _label(self) -> str:
+        return f"{self._done}/{self._total} blobs"
+
+    def __enter__(self) -> BlobProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+
+
+def release_table(summary: pd.DataFrame) -> Table:
+    """Files and the four line kinds for test, non-test and total, per release, plus test share."""
+    table = Table(title="Python lines per release (pygount)", show_lines=False)
+    for header in ("project", "release", "category", "files", "code", "doc", "empty", "string", "lines"):
+        justify = "left" if header in ("project", "release", "category") else "right"
+        table.add_column(header, justify=justify)
+    table.add_column("test share of code", justify="right")
+    measures = ["files", "code", "documentation", "empty", "string", "lines"]
+    for _, row in summary.iterrows():
+        label = _label(row)
+        share = _share(row["test_share"])
+        for category, prefix in ((TEST, TEST), (NON_TEST, NON_TEST), ("total", "total")):
+            cells = [f"{int(row[f'{prefix}_{m}']):,}" for m in measures]
+            first = category == TEST
+            table.add_row(
+                row["project"] if first else "",
+                label if first else "",
+                category,
+                *cells,
+                share if category == "total" else "",
+                style="bold" if category == "total" else None,
+                end_section=category == "total",
+            )
+    return table
+
+
+def releases_table(frame: pd.DataFrame) -> Table:
+    """The resolved release map, one row per project and series."""
+    table = Table(title="Releases per series")
+    for header in ("project", "series", "release id", "version", "tag", "commit", "tag date", "rule"):
+        table.add_column(header, no_wrap=True)
+    for _, row in frame.iterrows():
+        when = "" if pd.isna(row["date"]) else row["date"].strftime("%Y-%m-%d")
+        table.add_row(
+            row["project"],
+            _text(row["series"]),
+            _text(row["release_id"]),
+            row["version"],
+            _text(row["tag"]),
+            row["commit"][:12],
+            when,
+            row["rule"],
+        )
+    return table
+
+
+def projects_table(summary: pd.DataFrame) -> Table:
+    """Per project: how many releases, and code lines and test share at the first and last one."""
+    table = Table(title="Python code lines per project (first and latest release counted)")
+    for header in ("project", "releases", "first", "code", "test share", "latest", "code", "test share"):
+        table.add_column(header, justify="left" if header in ("project", "first", "latest") else "right")
+    for project, rows in summary.groupby("project", sort=False):
+        first, last = rows.iloc[0], rows.iloc[-1]
+        table.add_row(
+            str(project),
+            str(len(rows)),
+            _label(first),
+            f"{int(first['total_code']):,}",
+            _share(first["test_share"]),
+            _label(last),
+            f"{int(last['total_code']):,}",
+            _share(last["test_share"]),
+        )
+    return table
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _label(row: pd.Series) -> str:
+    series = _text(row["series"])
+    return f"{series} {row['version']}" if series else str(row["version"])
+
+
+def _share(value: float) -> str:
+    return "-" if pd.isna(value) else f"{100 * value:.1f}%"

@@ -1,0 +1,83 @@
+"""List a commit's files and read blob bytes straight from git's object store.
+
+Nothing is checked out: ``git ls-tree`` names every entry with its blob id and size, and a
+single long-lived ``git cat-file --batch`` (GitPython's persistent command) reads contents.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import git
+
+from .errors import RepositoryError
+from .mirror import git_error
+
+REGULAR_MODES = frozenset({"100644", "100755", "100664"})
+SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"
+#: Size git reports as ``BAD`` when a blob is absent (partial or damaged clones).
+MISSING = -1
+
+
+@dataclass(frozen=True, slots=True)
+class TreeEntry:
+    """One non-tree entry of a commit's tree."""
+
+    path: str
+    sha: str
+    mode: str
+    size: int  # MISSING when the object store lacks the blob
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def kind(self) -> str:
+        """``file``, ``symlink`` or ``submodule``: only files are ever read or counted."""
+        if self.mode == SYMLINK_MODE:
+            return "symlink"
+        if self.mode == GITLINK_MODE:
+            return "submodule"
+        return "file"
+
+
+def parse_ls_tree(output: bytes) -> list[TreeEntry]:
+    """Parse ``git ls-tree -r -z -l`` output; paths are decoded like the OS decodes file names."""
+    entries = []
+    for record in output.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        mode, _kind, sha, size = meta.split()
+        entries.append(
+            TreeEntry(
+                path=os.fsdecode(raw_path),
+                sha=sha.decode("ascii"),
+                mode=mode.decode("ascii"),
+                size=int(size) if size.isdigit() else (0 if size == b"-" else MISSING),
+            )
+        )
+    return entries
+
+
+def list_tree(repo: git.Repo, commit: str) -> list[TreeEntry]:
+    """Every blob, symlink and submodule entry at ``commit``, recursively."""
+    try:
+        output = repo.git.ls_tree("-r", "-z", "-l", "--full-tree", commit, stdout_as_string=False)
+    except git.GitCommandError as error:
+        raise RepositoryError(f"{repo.git_dir}: cannot list the tree of {commit}: {git_error(error)}") from None
+    return parse_ls_tree(output)
+
+
+def read_blob(repo: git.Repo, sha: str) -> bytes:
+    """The bytes of blob ``sha`` via the repository's persistent ``cat-file --batch``."""
+    try:
+        _sha, kind, _size, data = repo.git.get_object_data(sha)
+    except (ValueError, git.GitCommandError) as error:
+        raise RepositoryError(f"{repo.git_dir}: cannot read blob {sha}: {error}") from None
+    if kind not in ("blob", b"blob"):
+        raise RepositoryError(f"{repo.git_dir}: object {sha} is a {kind}, not a blob")
+    return data

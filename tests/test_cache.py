@@ -1,0 +1,97 @@
+"""The SQLite count cache: hits, misses, sharing between processes, and damage detection."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+
+import pytest
+
+from loccount.cache import DB_NAME, CountCache, clear, resolve_cache_dir
+from loccount.count import FileCount
+from loccount.errors import CacheError
+
+ONE = FileCount("analyzed", "Python", 3, 1, 2, 0)
+
+
+def test_put_then_get_by_fingerprint_sha_and_name(cache_dir) -> None:
+    with CountCache(cache_dir) as cache:
+        assert cache.get_many("fp", [("a" * 40, "x.py")]) == {}
+        cache.put_many("fp", [("a" * 40, "x.py", ONE)])
+        assert cache.get_many("fp", [("a" * 40, "x.py")]) == {("a" * 40, "x.py"): ONE}
+        assert cache.get_many("fp", [("a" * 40, "y.py")]) == {}
+        assert cache.get_many("other", [("a" * 40, "x.py")]) == {}
+        assert cache.stats() == {"fp": 1}
+        assert cache.check() == "ok"
+
+
+def test_many_keys_are_looked_up_in_chunks(cache_dir) -> None:
+    keys = [(f"{i:040x}", "m.py") for i in range(1234)]
+    with CountCache(cache_dir) as cache:
+        cache.put_many("fp", [(sha, name, ONE) for sha, name in keys])
+        assert len(cache.get_many("fp", keys)) == 1234
+
+
+def _writer(directory: str, start: int) -> None:
+    from pathlib import Path
+
+    with CountCache(Path(directory)) as cache:
+        for batch in range(20):
+            rows = [(f"{start + batch * 10 + i:040x}", "w.py", ONE) for i in range(10)]
+            cache.put_many("fp", rows)
+
+
+def test_two_processes_write_at_once(cache_dir) -> None:
+    CountCache(cache_dir).close()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(cache_dir), n * 100_000)) for n in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    with CountCache(cache_dir) as cache:
+        assert cache.stats() == {"fp": 400}
+
+
+def test_garbage_file_is_reported_with_the_way_out(cache_dir) -> None:
+    cache_dir.mkdir()
+    (cache_dir / DB_NAME).write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CacheError, match=r"damaged.*loccount cache clear"):
+        CountCache(cache_dir)
+
+
+def test_truncated_database_is_detected(cache_dir) -> None:
+    keys = [(f"{i:040x}", "t.py") for i in range(3000)]
+    with CountCache(cache_dir) as cache:
+        cache.put_many("fp", [(sha, name, ONE) for sha, name in keys])
+    path = cache_dir / DB_NAME
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(CacheError, match="loccount cache clear"), CountCache(cache_dir) as cache:
+        cache.get_many("fp", keys)
+        cache.check()
+
+
+def test_schema_mismatch_is_an_error(cache_dir) -> None:
+    CountCache(cache_dir).close()
+    with sqlite3.connect(cache_dir / DB_NAME) as db:
+        db.execute("UPDATE meta SET value = '999' WHERE key = 'schema'")
+    with pytest.raises(CacheError, match="schema 999"):
+        CountCache(cache_dir)
+
+
+def test_clear_removes_the_database(cache_dir) -> None:
+    with CountCache(cache_dir) as cache:
+        cache.put_many("fp", [("b" * 40, "x.py", ONE)])
+    assert clear(cache_dir)
+    assert not (cache_dir / DB_NAME).exists()
+    with CountCache(cache_dir) as cache:
+        assert cache.stats() == {}
+
+
+def test_cache_dir_resolution(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("LOCCOUNT_CACHE", str(tmp_path / "env"))
+    assert resolve_cache_dir(None) == tmp_path / "env"
+    assert resolve_cache_dir(tmp_path / "explicit") == tmp_path / "explicit"
+    monkeypatch.delenv("LOCCOUNT_CACHE")
+    assert resolve_cache_dir(None).name == "loccount"

@@ -1,0 +1,121 @@
+"""The command line through click's CliRunner: exit codes, output, one-line errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from loccount.cache import DB_NAME
+from loccount.cli import main
+
+from fixtures_data import RELEASE_1_0, RELEASE_1_1
+
+
+@pytest.fixture
+def repo(make_repo):
+    builder = make_repo("demo")
+    builder.release("1.0", RELEASE_1_0)
+    builder.release("1.1", RELEASE_1_1)
+    return builder.path
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("loccount: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_count_prints_the_table_and_writes_csvs(repo, tmp_path) -> None:
+    tidy, files = tmp_path / "out" / "tidy.csv", tmp_path / "files.csv"
+    result = run(
+        "count", repo, "--tag", "1.0", "--tag", "1.1", "--cache-dir", tmp_path / "c", "--csv", tidy, "--by-file", files
+    )
+    assert result.exit_code == 0, result.output
+    assert "demo" in result.stdout and "1.1" in result.stdout
+    assert "13" in result.stdout and "33.3%" in result.stdout and "40.0%" in result.stdout
+    assert "pygount" in result.stdout and "default" in result.stdout
+    table = pd.read_csv(tidy)
+    assert len(table) == 4 and set(table["category"]) == {"test", "non-test"}
+    assert table.loc[(table["tag"] == 1.1) & (table["category"] == "non-test"), "lines"].item() == 13
+    per_file = pd.read_csv(files)
+    assert set(per_file["state"]) == {"analyzed", "empty", "generated", "binary", "symlink", "submodule"}
+    assert "distinct blobs" in result.stderr
+
+
+def test_second_run_uses_the_cache(repo, tmp_path) -> None:
+    run("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
+    result = run("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0
+    assert "0 to count" in result.stderr
+
+
+def test_unknown_tag(repo, tmp_path) -> None:
+    assert_one_line_error(
+        run("count", repo, "--tag", "1.2", "--cache-dir", tmp_path), "unknown tag '1.2'", "did you mean"
+    )
+
+
+def test_not_a_repository(tmp_path) -> None:
+    assert_one_line_error(run("count", tmp_path, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "not a git repository")
+
+
+@pytest.mark.parametrize("url", ["ext::sh -c touch% /tmp/pwned", "fd::3", "--upload-pack=evil"])
+def test_unsafe_urls(url, tmp_path) -> None:
+    result = CliRunner().invoke(main, ["count", "--cache-dir", str(tmp_path), "--tag", "1", "--", url])
+    assert_one_line_error(result, "repository URL")
+    assert not (tmp_path / "mirrors").exists()
+
+
+def test_unreachable_url(tmp_path) -> None:
+    result = run("count", "file:///nonexistent/nova", "--tag", "1.0", "--cache-dir", tmp_path)
+    assert_one_line_error(result, "cannot fetch file:///nonexistent/nova")
+
+
+def test_no_release_selected(repo, tmp_path) -> None:
+    assert_one_line_error(run("count", repo, "--cache-dir", tmp_path), "no release selected")
+
+
+def test_bad_tag_pattern(repo, tmp_path) -> None:
+    assert_one_line_error(run("count", repo, "--tags-matching", "1.(", "--cache-dir", tmp_path), "invalid tag pattern")
+
+
+def test_damaged_cache(repo, tmp_path) -> None:
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / DB_NAME).write_bytes(b"garbage" * 1000)
+    assert_one_line_error(run("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "loccount cache clear")
+    cleared = run("cache", "clear", "--cache-dir", tmp_path / "c")
+    assert cleared.exit_code == 0
+    assert run("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c").exit_code == 0
+
+
+def test_cache_info(repo, tmp_path) -> None:
+    run("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
+    result = run("cache", "info", "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0
+    assert "integrity: ok" in result.stdout
+    assert "blobs (current pygount setup)" in result.stdout
+
+
+def test_custom_test_rule_file(repo, tmp_path) -> None:
+    rule = tmp_path / "rule.yaml"
+    rule.write_text("dirs: [pkg]\n")
+    out = tmp_path / "t.csv"
+    result = run("count", repo, "--tag", "1.0", "--test-rule", rule, "--cache-dir", tmp_path / "c", "--csv", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert table.loc[table["category"] == "non-test", "files"].item() == 1  # only setup.py is left
+    assert table["test_rule"].str.startswith("custom-").all()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("dirz: [pkg]\n")
+    assert_one_line_error(
+        run("count", repo, "--tag", "1.0", "--test-rule", bad, "--cache-dir", tmp_path), "unknown key 'dirz'"
+    )

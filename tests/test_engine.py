@@ -1,0 +1,112 @@
+"""The engine: each blob counted once, cached, resumable, on any executor."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from loccount import engine as engine_module
+from loccount.cache import CountCache
+from loccount.count import count_batch, fingerprint
+from loccount.engine import Blob, EngineOptions, count_blobs, make_batches
+from loccount.mirror import open_local
+from loccount.pipeline import python_entries
+from loccount.tree import list_tree
+
+from fixtures_data import RELEASE_1_1
+
+
+@pytest.fixture
+def blobs(make_repo):
+    builder = make_repo("engine")
+    extra = {f"pkg/m{i}.py": f"x{i} = {i}\n" * (i + 1) for i in range(12)}
+    commit = builder.release("1.0", {**RELEASE_1_1, **extra})
+    repo = open_local(str(builder.path))
+    entries = python_entries(list_tree(repo, commit))
+    return {(e.sha, e.name): Blob(repo, e.size) for e in entries if e.kind == "file"}
+
+
+class Spy:
+    """Wraps count_batch to record which blobs were counted, optionally failing after N batches."""
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.counted: list[tuple[str, str]] = []
+        self.batches = 0
+        self.fail_after = fail_after
+
+    def __call__(self, items):
+        if self.fail_after is not None and self.batches >= self.fail_after:
+            raise KeyboardInterrupt
+        self.batches += 1
+        self.counted.extend((sha, name) for sha, name, _ in items)
+        return count_batch(items)
+
+
+def test_miss_then_hit(blobs, cache_dir, monkeypatch) -> None:
+    spy = Spy()
+    monkeypatch.setattr(engine_module, "count_batch", spy)
+    with CountCache(cache_dir) as cache:
+        first = count_blobs(blobs, cache, EngineOptions(jobs=1))
+        assert sorted(spy.counted) == sorted(blobs)
+        spy.counted.clear()
+        second = count_blobs(blobs, cache, EngineOptions(jobs=1))
+        assert spy.counted == []
+        assert first == second
+        assert cache.stats() == {fingerprint(): len(blobs)}
+
+
+def test_fingerprint_change_misses(blobs, cache_dir, monkeypatch) -> None:
+    with CountCache(cache_dir) as cache:
+        count_blobs(blobs, cache, EngineOptions(jobs=1))
+        monkeypatch.setattr(engine_module, "fingerprint", lambda: "another-pygount")
+        spy = Spy()
+        monkeypatch.setattr(engine_module, "count_batch", spy)
+        count_blobs(blobs, cache, EngineOptions(jobs=1))
+        assert len(spy.counted) == len(blobs)
+
+
+def test_resume_after_interruption_counts_only_the_rest(blobs, cache_dir, monkeypatch) -> None:
+    with CountCache(cache_dir) as cache:
+        reference = count_blobs(blobs, CountCache(cache_dir / "reference"), EngineOptions(jobs=1))
+        interrupted = Spy(fail_after=2)
+        monkeypatch.setattr(engine_module, "count_batch", interrupted)
+        options = EngineOptions(jobs=1, batch_bytes=1)  # one blob per batch
+        with pytest.raises(KeyboardInterrupt):
+            count_blobs(blobs, cache, options)
+        assert sum(cache.stats().values()) == 2
+        resumed = Spy()
+        monkeypatch.setattr(engine_module, "count_batch", resumed)
+        result = count_blobs(blobs, cache, options)
+        assert len(resumed.counted) == len(blobs) - 2
+        assert not set(resumed.counted) & set(interrupted.counted)
+        assert result == reference
+
+
+def test_process_pool_and_custom_executor_agree_with_inline(blobs, cache_dir) -> None:
+    inline = count_blobs(blobs, CountCache(cache_dir / "a"), EngineOptions(jobs=1, batch_bytes=1))
+    pooled = count_blobs(blobs, CountCache(cache_dir / "b"), EngineOptions(jobs=2, batch_bytes=1))
+    with ThreadPoolExecutor(max_workers=3) as executor:
+        custom = count_blobs(blobs, CountCache(cache_dir / "c"), EngineOptions(executor=executor, batch_bytes=1))
+    assert inline == pooled == custom
+
+
+def test_blobs_over_the_cap_are_recorded_as_huge_and_not_cached(blobs, cache_dir) -> None:
+    biggest = max(blobs, key=lambda key: blobs[key].size)
+    cap = blobs[biggest].size - 1
+    with CountCache(cache_dir) as cache:
+        result = count_blobs(blobs, cache, EngineOptions(jobs=1, max_blob_bytes=cap))
+        assert result[biggest].state == "huge"
+        assert str(cap) in result[biggest].state_info
+        assert biggest not in cache.get_many(fingerprint(), [biggest])
+
+
+def test_batches_put_largest_first_and_shrink_towards_the_end(blobs) -> None:
+    batches = make_batches(blobs, workers=2, max_bytes=200, min_bytes=20)
+    sizes = [blobs[key].size for batch in batches for key in batch]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sorted(key for batch in batches for key in batch) == sorted(blobs)
+    totals = [sum(blobs[key].size for key in batch) for batch in batches]
+    assert max(totals) <= 200 + max(sizes)
+    assert totals[-1] <= 20 + max(blobs[key].size for key in batches[-1])
+    assert len(make_batches(blobs, workers=2, max_bytes=1, min_bytes=1)) == len(blobs)

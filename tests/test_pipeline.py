@@ -1,0 +1,110 @@
+"""End to end through the library on fixture repositories: exact figures, and pygount agreement."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pygount import SourceAnalysis
+
+from loccount import count_repository
+from loccount.classify import category
+from loccount.engine import EngineOptions
+
+from fixtures_data import EXPECTED, RELEASE_1_0, RELEASE_1_1
+
+
+@pytest.fixture
+def project(make_repo):
+    builder = make_repo("demo")
+    builder.release("1.0", RELEASE_1_0)
+    builder.release("1.1", RELEASE_1_1, annotated=True)
+    builder.release("2.0.0rc1", RELEASE_1_1)
+    return builder
+
+
+def measured(tidy: pd.DataFrame, tag: str, cat: str) -> tuple[int, ...]:
+    row = tidy[(tidy["tag"] == tag) & (tidy["category"] == cat)].iloc[0]
+    names = ["files", "code", "documentation", "empty", "string", "lines", "files_analyzed", "files_empty"]
+    return tuple(int(row[name]) for name in names)
+
+
+def test_exact_figures_per_release_and_category(project, cache_dir) -> None:
+    result = count_repository(str(project.path), tags=["1.0", "1.1"], cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    tidy = result.tidy
+    assert len(tidy) == 4
+    for (tag, cat), expected in EXPECTED.items():
+        assert measured(tidy, tag, cat) == expected, (tag, cat)
+    row = tidy[(tidy["tag"] == "1.1") & (tidy["category"] == "non-test")].iloc[0]
+    assert (row["files_generated"], row["files_binary"], row["files_error"]) == (1, 1, 0)
+    assert set(tidy["pygount"]) == {result.provenance["pygount"]}
+    assert set(tidy["test_rule"]) == {"default"}
+    assert list(tidy["project"].unique()) == ["demo"]
+
+
+def test_symlinks_and_submodules_are_recorded_not_counted(project, cache_dir) -> None:
+    files = count_repository(str(project.path), tags=["1.1"], cache_dir=cache_dir, engine=EngineOptions(jobs=1)).files
+    link = files[files["path"] == "pkg/link.py"].iloc[0]
+    sub = files[files["path"] == "vendor/lib"].iloc[0]
+    assert (link["kind"], link["state"], link["lines"]) == ("symlink", "symlink", 0)
+    assert (sub["kind"], sub["state"], sub["lines"]) == ("submodule", "submodule", 0)
+    assert "README.rst" not in set(files["path"])
+
+
+def test_summary_invariants(project, cache_dir) -> None:
+    result = count_repository(str(project.path), tags_matching=r"\d+\.\d+", cache_dir=cache_dir)
+    summary = result.summary
+    assert list(summary["tag"]) == ["1.0", "1.1"]  # the rc tag does not fully match
+    for measure in ("files", "code", "documentation", "empty", "string", "lines"):
+        assert (summary[f"test_{measure}"] + summary[f"non-test_{measure}"] == summary[f"total_{measure}"]).all()
+    assert (
+        summary["total_lines"]
+        == summary[[f"total_{m}" for m in ("code", "documentation", "empty", "string")]].sum(axis=1)
+    ).all()
+    assert summary["test_share"].tolist() == [pytest.approx(2 / 6), pytest.approx(4 / 10)]
+
+
+def pygount_on_archive(repo: Path, tag: str, tmp_path: Path) -> dict[str, list[int]]:
+    """The reference: git archive the tag and run pygount on every regular .py file."""
+    target = tmp_path / f"archive-{tag}"
+    target.mkdir()
+    data = subprocess.run(["git", "archive", tag], cwd=repo, check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        archive.extractall(target, filter="tar")
+    totals = {"test": [0, 0, 0, 0], "non-test": [0, 0, 0, 0]}
+    for folder, _dirs, names in os.walk(target):
+        for name in names:
+            path = Path(folder) / name
+            if name.endswith(".py") and not path.is_symlink():
+                analysis = SourceAnalysis.from_file(str(path), "ref")
+                cat = category(path.relative_to(target).as_posix())
+                counts = [
+                    analysis.code_count,
+                    analysis.documentation_count,
+                    analysis.empty_count,
+                    analysis.string_count,
+                ]
+                totals[cat] = [a + b for a, b in zip(totals[cat], counts, strict=True)]
+    return totals
+
+
+def test_agrees_with_pygount_on_git_archive(project, cache_dir, tmp_path) -> None:
+    result = count_repository(str(project.path), tags=["1.0", "1.1"], cache_dir=cache_dir, engine=EngineOptions(jobs=2))
+    for tag in ("1.0", "1.1"):
+        reference = pygount_on_archive(project.path, tag, tmp_path)
+        for cat, counts in reference.items():
+            row = result.tidy[(result.tidy["tag"] == tag) & (result.tidy["category"] == cat)].iloc[0]
+            assert [int(row[m]) for m in ("code", "documentation", "empty", "string")] == counts
+
+
+def test_commits_count_like_tags_and_releases_are_chronological(project, cache_dir) -> None:
+    head = subprocess.run(["git", "rev-parse", "1.0"], cwd=project.path, capture_output=True, text=True).stdout.strip()
+    result = count_repository(str(project.path), tags=["1.1", head[:10]], cache_dir=cache_dir)
+    assert list(result.summary["version"]) == [head[:10], "1.1"]
+    assert list(result.summary["rule"]) == ["explicit-commit", "explicit-tag"]
+    assert result.summary["tag"].isna().tolist() == [True, False]

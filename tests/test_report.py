@@ -1,0 +1,110 @@
+"""The HTML report and its CSVs, from tidy tables alone."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from loccount.charts import headline, series_totals, with_labels
+from loccount.report import PLOTLY_JS, ReportInput, page_name, write_report
+
+from report_data import PROVENANCE, areas, tidy
+
+
+@pytest.fixture
+def report(tmp_path):
+    output = tmp_path / "reports"
+    write_report(ReportInput(tidy(), areas(), PROVENANCE), output, images=False, say=lambda _m: None)
+    return output
+
+
+def test_series_run_in_release_order_with_names_and_ids() -> None:
+    labels = list(dict.fromkeys(with_labels(tidy())["label"]))
+    assert labels == ["Icehouse<br>2014.1", "Juno<br>2014.2", "Kilo<br>2015.1"]
+    totals = series_totals(tidy())
+    kilo = totals[totals["series"] == "kilo"].set_index("category")
+    assert (kilo.loc["non-test", "code"], kilo.loc["test", "code"], kilo.loc["test", "projects"]) == (200, 180, 2)
+
+
+def test_headline_stacks_test_and_non_test_with_share_on_a_second_axis() -> None:
+    fig = headline(tidy())
+    bars = {trace.name: list(trace.y) for trace in fig.data if trace.type == "bar"}
+    assert bars == {"non-test code": [100, 160, 200], "test code": [50, 90, 180]}
+    share = next(trace for trace in fig.data if trace.type == "scatter")
+    assert share.yaxis == "y2"
+    assert [round(v, 4) for v in share.y] == [round(50 / 150, 4), round(90 / 250, 4), round(180 / 380, 4)]
+
+
+def test_pages_share_one_local_plotly_and_state_provenance(report) -> None:
+    output = report
+    names = sorted(p.name for p in output.iterdir())
+    assert names == sorted([PLOTLY_JS, "index.html", "project-nova.html", "project-heat.html", "wide.csv"])
+    for page in ("index.html", "project-nova.html", "project-heat.html"):
+        html = (output / page).read_text()
+        assert f'src="{PLOTLY_JS}"' in html
+        assert "cdn.plot.ly" not in html and "https://cdn" not in html
+        assert html.count("Plotly.newPlot") >= 2
+        for fact in ("pygount 3.2.0", "default: dirs=test|tests", "2026-11-22", "f" * 40):
+            assert fact in html, (page, fact)
+    assert (output / PLOTLY_JS).stat().st_size > 1_000_000
+    nova = (output / "project-nova.html").read_text()
+    assert tidy()["commit"].iloc[0] in nova  # each release's commit is on its project's page
+
+
+def test_latest_table_shows_growth(report) -> None:
+    html = (report / "index.html").read_text()
+    row = re.search(r"<tr><td class=\"text\"><a href=\"project-nova.html\">nova</a>.*?</tr>", html, re.S).group(0)
+    assert "Kilo (2015.1.0)" in row and "300" in row and "50.0%" in row and "+100" in row and "+50.0%" in row
+
+
+def test_wide_csv_for_slides(report) -> None:
+    wide = pd.read_csv(report / "wide.csv", dtype={"release_id": str})
+    assert list(wide.columns) == [
+        "series", "release_id", "nova non-test", "nova test", "heat non-test", "heat test",
+        "all non-test", "all test", "all", "test share",
+    ]  # fmt: skip
+    assert wide["series"].tolist() == ["icehouse", "juno", "kilo"]
+    assert wide["release_id"].tolist() == ["2014.1", "2014.2", "2015.1"]
+    assert pd.isna(wide.loc[0, "heat test"])  # heat did not exist yet
+    assert wide["all"].tolist() == [150, 250, 380]
+
+
+def test_a_second_report_replaces_files_and_keeps_one_plotly(report) -> None:
+    output = report
+    (output / "plotly-0.0.1.min.js").write_text("old")
+    write_report(ReportInput(tidy(), areas(), PROVENANCE), output, images=False, say=lambda _m: None)
+    assert [p.name for p in output.glob("plotly-*.min.js")] == [PLOTLY_JS]
+    assert not [p for p in output.iterdir() if p.name.startswith(".")]
+
+
+def test_hostile_names_are_escaped_and_cannot_leave_the_directory(tmp_path) -> None:
+    hostile = {"nova": '<script>alert("x")</script>', "heat": "../../etc/passwd"}
+    output = tmp_path / "reports"
+    write_report(ReportInput(tidy(hostile), areas(hostile), PROVENANCE), output, images=False, say=lambda _m: None)
+    assert all(p.parent == output for p in output.rglob("*"))
+    assert page_name("../../etc/passwd").startswith("project-etc_passwd-")
+    for page in output.glob("*.html"):
+        html = page.read_text()
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert" in html or "\\u003cscript\\u003ealert" in html
+    wide = (output / "wide.csv").read_text()
+    assert "<script>" in wide  # CSV keeps the text; it is not a formula
+
+
+def test_without_a_browser_images_are_skipped_with_a_message(tmp_path, monkeypatch) -> None:
+    import plotly.io as pio
+
+    def no_browser(*_args, **_kwargs):
+        raise RuntimeError("Browser not found. You can use get_chrome()")
+
+    monkeypatch.setattr(pio, "write_images", no_browser)
+    messages: list[str] = []
+    written = write_report(ReportInput(tidy(), areas(), PROVENANCE), tmp_path / "r", images=True, say=messages.append)
+    assert messages == [
+        "static images skipped: no usable Chromium or Chrome for kaleido (Browser not found. You can use get_chrome())"
+    ]
+    assert not [p for p in written if p.suffix in (".png", ".svg")]
+    assert (tmp_path / "r" / "index.html").exists()
+    assert not [p for p in (tmp_path / "r").iterdir() if p.name.startswith(".")]

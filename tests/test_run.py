@@ -1,0 +1,117 @@
+"""`loccount releases`, `run` and `report` on a synthetic release-management repository."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from loccount.cli import main
+
+from world import build_world, write_config
+
+
+@pytest.fixture
+def world(tmp_path):
+    return build_world(tmp_path / "world")
+
+
+@pytest.fixture
+def config(world, tmp_path):
+    return write_config(tmp_path / "repos.yaml", world)
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_releases_map(config, tmp_path) -> None:
+    result = run("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "project,series,release_id,series_date,version,tag,commit,date,rule"
+    rows = [line.split(",") for line in lines[1:]]
+    assert [(r[0], r[1], r[2], r[4], r[8]) for r in rows] == [
+        ("alpha", "juno", "2014.2", "1.0.0", "stable-branch"),
+        ("alpha", "kilo", "2015.1", "2.0.0", "first-final"),
+        ("beta", "juno", "2014.2", "0.1.0", "intermediary"),
+        ("beta", "kilo", "2015.1", "0.2.0", "intermediary"),
+    ]
+    as_json = json.loads(run("releases", "--config", config, "--format", "json", "--cache-dir", tmp_path / "c").stdout)
+    assert [r["version"] for r in as_json] == ["1.0.0", "2.0.0", "0.1.0", "0.2.0"]
+    table = run("releases", "--config", config, "--project", "beta", "--cache-dir", tmp_path / "c")
+    assert "intermediary" in table.stdout and "alpha" not in table.stdout
+    assert "2 releases of 1 projects" in table.stdout
+
+
+def test_run_writes_tables_and_report(config, tmp_path) -> None:
+    result = run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
+    assert result.exit_code == 0, result.output
+    output = tmp_path / "reports"
+    tidy = pd.read_csv(output / "tidy.csv", dtype={"version": str, "release_id": str})
+    assert len(tidy) == 8
+    assert tidy.groupby("project")["series"].apply(list).to_dict() == {
+        "alpha": ["juno", "juno", "kilo", "kilo"],
+        "beta": ["juno", "juno", "kilo", "kilo"],
+    }
+    alpha_kilo = tidy[(tidy["project"] == "alpha") & (tidy["series"] == "kilo")].set_index("category")
+    assert alpha_kilo.loc["non-test", "files"] == 7 and alpha_kilo.loc["test", "files"] == 1
+    assert (output / "releases.csv").exists() and (output / "areas.csv").exists()
+    provenance = json.loads((output / "provenance.json").read_text())
+    assert provenance["series"] == ["juno", "kilo"] and provenance["failures"] == {}
+    assert "alpha" in result.stdout and "kilo 2.0.0" in result.stdout
+
+
+def test_run_subset_and_report_rebuild(config, tmp_path) -> None:
+    result = run(
+        "run",
+        "--config",
+        config,
+        "--cache-dir",
+        tmp_path / "c",
+        "--series",
+        "kilo",
+        "--project",
+        "alpha",
+        "--no-images",
+    )
+    assert result.exit_code == 0, result.output
+    output = tmp_path / "reports"
+    tidy = pd.read_csv(output / "tidy.csv")
+    assert set(zip(tidy["project"], tidy["series"], strict=True)) == {("alpha", "kilo")}
+    assert (output / "index.html").exists() and (output / "project-alpha.html").exists()
+    (output / "index.html").unlink()
+    rebuilt = run("report", "--config", config, "--no-images")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Kilo" in (output / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--project", "nope"], "--project: no project 'nope' in the config"),
+        (["--series", "jupiter"], "--series: unknown series 'jupiter'"),
+    ],
+)
+def test_bad_selection(config, tmp_path, args, message) -> None:
+    result = run("run", "--config", config, "--cache-dir", tmp_path / "c", *args)
+    assert result.exit_code == 1
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_missing_config(tmp_path) -> None:
+    result = run("run", "--config", tmp_path / "none.yaml")
+    assert result.exit_code == 1 and "no such config file" in result.stderr
+
+
+def test_a_failing_remote_does_not_stop_the_others(world, tmp_path) -> None:
+    broken = "  - name: gamma\n    url: file:///nonexistent/gamma\n    tags: ['1.0']\n"
+    config = write_config(tmp_path / "repos.yaml", world, extra_projects=broken)
+    result = run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
+    assert result.exit_code == 1
+    assert "failed: gamma: cannot fetch file:///nonexistent/gamma" in result.stderr
+    assert "1 project(s) failed: gamma; the others were counted" in result.stderr
+    tidy = pd.read_csv(tmp_path / "reports" / "tidy.csv")
+    assert set(tidy["project"]) == {"alpha", "beta"}
