@@ -66,44 +66,71 @@ def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
 
 
 def headline(tidy: pd.DataFrame) -> go.Figure:
-    """All projects' Python code lines per series, stacked test vs non-test, test share on the right."""
+    """All projects' Python lines per series, stacked test vs non-test, test share on the right.
+
+    Code lines by default; a menu switches to all lines (code, documentation, empty, string).
+    """
     totals = series_totals(tidy)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
     labels = list(dict.fromkeys(totals["label"]))
-    pivot = totals.pivot_table(index="label", columns="category", values="code", aggfunc="sum", sort=False)
-    pivot = pivot.reindex(index=labels, columns=["non-test", "test"]).fillna(0)
     projects = totals.drop_duplicates("label").set_index("label")["projects"].reindex(labels)
+    views = {}
+    for measure in ("code", "lines"):
+        pivot = totals.pivot_table(index="label", columns="category", values=measure, aggfunc="sum", sort=False)
+        pivot = pivot.reindex(index=labels, columns=["non-test", "test"]).fillna(0).astype("int64")
+        total = pivot.sum(axis=1)
+        share = (pivot["test"] / total.where(total > 0)).fillna(0)
+        views[measure] = (pivot, total, share)
+    pivot, total, share = views["code"]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
     for category in ("non-test", "test"):
         fig.add_trace(
             go.Bar(
                 x=labels,
                 y=pivot[category],
-                name=f"{category} code",
+                name=category,
                 marker_color=CATEGORY_COLORS[category],
-                customdata=projects,
-                hovertemplate=f"{category}: %{{y:,}} lines<extra></extra>",
+                hovertemplate=f"{category}: %{{y:,}}<extra></extra>",
             ),
             secondary_y=False,
         )
-    total = pivot.sum(axis=1)
-    share = (pivot["test"] / total.where(total > 0)).fillna(0)
     fig.add_trace(
         go.Scatter(
             x=labels,
             y=share,
-            name="test share of code",
+            name="test share",
             mode="lines+markers",
             line={"color": "#222222", "width": 2},
             customdata=list(zip(total, projects, strict=True)),
-            hovertemplate="test share: %{y:.1%}<br>total: %{customdata[0]:,} lines"
-            " in %{customdata[1]} projects<extra></extra>",
+            hovertemplate="test share: %{y:.1%}<br>total: %{customdata[0]:,} in %{customdata[1]} projects"
+            "<extra></extra>",
         ),
         secondary_y=True,
     )
-    fig.update_layout(barmode="stack")
+    buttons = []
+    for measure, title in (("code", "Python code lines"), ("lines", "all Python lines")):
+        pivot, total, share = views[measure]
+        buttons.append(
+            {
+                "label": title,
+                "method": "update",
+                "args": [
+                    {
+                        "y": [list(pivot["non-test"]), list(pivot["test"]), list(share)],
+                        "customdata": [None, None, list(zip(total, projects, strict=True))],
+                    },
+                    {"yaxis.title.text": title},
+                ],
+            }
+        )
+    fig.update_layout(
+        barmode="stack",
+        updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.13}],
+    )
     fig.update_yaxes(title_text="Python code lines", tickformat=",", secondary_y=False)
     fig.update_yaxes(title_text="test share", tickformat=".0%", range=[0, 1], showgrid=False, secondary_y=True)
-    return _layout(fig, "OpenStack Python code lines per release series: test vs non-test")
+    _layout(fig, "OpenStack Python lines per release series: test vs non-test")
+    fig.update_layout(title={"x": 0.22})
+    return fig
 
 
 def _hover_columns(frame: pd.DataFrame) -> list:

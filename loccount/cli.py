@@ -11,18 +11,20 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from . import cache as cache_store
 from .errors import LoccountError
 
 #: Wide enough for the release table when output goes to a file or pipe; a terminal sets its own.
 PIPE_WIDTH = 160
-out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH)
+# markup=False: names, tags and paths from repositories are shown as they are, never as markup.
+out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH, markup=False)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH, markup=False)
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]loccount: error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    err.print(Text.assemble(("loccount: error: ", "bold red"), message), highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
@@ -299,10 +301,10 @@ def _note(message: str) -> None:
 
 def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
     for note in notes:
-        err.print(f"[yellow]note:[/] {note}", highlight=False)
+        err.print(Text.assemble(("note: ", "yellow"), note), highlight=False, soft_wrap=True)
     if failures:
         for project, message in failures.items():
-            err.print(f"[bold red]failed:[/] {project}: {message}", highlight=False)
+            err.print(Text.assemble(("failed: ", "bold red"), f"{project}: {message}"), highlight=False, soft_wrap=True)
         _fail(f"{len(failures)} project(s) failed: {', '.join(failures)}; the others were counted")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import git
 
@@ -41,9 +41,22 @@ class Tag:
     date: datetime | None
 
 
+#: A tag made this long after its commit was made retroactively (OpenStack tagged its
+#: 2010-2011 releases in February 2018); its commit's date then says when the release was.
+RETROACTIVE = timedelta(days=365)
+
+
 def list_tags(repo: git.Repo) -> dict[str, Tag]:
-    """Every tag that points (through annotated tags) at a commit, with its creation date."""
-    fields = ["refname:strip=2", "objecttype", "objectname", "*objecttype", "*objectname", "creatordate:iso-strict"]
+    """Every tag that points (through annotated tags) at a commit, with its release date."""
+    fields = [
+        "refname:strip=2",
+        "objecttype",
+        "objectname",
+        "*objecttype",
+        "*objectname",
+        "creatordate:iso-strict",
+        "*committerdate:iso-strict",
+    ]
     fmt = "%00".join(f"%({name})" for name in fields)
     try:
         output = repo.git.for_each_ref(f"--format={fmt}", "refs/tags")
@@ -52,8 +65,8 @@ def list_tags(repo: git.Repo) -> dict[str, Tag]:
     tags: dict[str, Tag] = {}
     nested = []
     for line in output.splitlines():
-        name, kind, sha, peeled_kind, peeled_sha, when = line.split("\0")
-        stamp = datetime.fromisoformat(when) if when else None
+        name, kind, sha, peeled_kind, peeled_sha, created, committed = line.split("\0")
+        stamp = _release_date(created, committed)
         if kind == "commit":
             tags[name] = Tag(name, sha, stamp)
         elif peeled_kind == "commit":
@@ -65,6 +78,14 @@ def list_tags(repo: git.Repo) -> dict[str, Tag]:
         if commit:
             tags[name] = Tag(name, commit, stamp)
     return tags
+
+
+def _release_date(created: str, committed: str) -> datetime | None:
+    tagged = datetime.fromisoformat(created) if created else None
+    made = datetime.fromisoformat(committed) if committed else None
+    if tagged and made and tagged - made > RETROACTIVE:
+        return made
+    return tagged
 
 
 def _peel_commit(repo: git.Repo, revision: str) -> str | None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .classify import NON_TEST, TEST, TestRule
-from .count import FileCount
-from .releases import Release
-from .tree import TreeEntry
+
+if TYPE_CHECKING:  # types only: tables know nothing of git or pygount at run time
+    from .count import FileCount
+    from .releases import Release
+    from .tree import TreeEntry
 
 COUNTS = ["code", "documentation", "empty", "string"]
 STATES = ["analyzed", "empty", "generated", "binary", "error", "unknown", "huge"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 from rich.console import Console
 from rich.progress import (
@@ -18,10 +20,16 @@ from .classify import NON_TEST, TEST
 
 
 class BlobProgress:
-    """Shows blobs done/total, throughput and ETA while the engine counts."""
+    """Shows blobs done/total, throughput and ETA while the engine counts.
 
-    def __init__(self, console: Console) -> None:
+    On a terminal it is a live bar; in a log or pipe, a plain line every ``interval`` seconds.
+    """
+
+    def __init__(self, console: Console, interval: float = 30.0) -> None:
         self._console = console
+        self._interval = interval
+        self._started = self._last = 0.0
+        self._bytes_done = self._bytes_total = 0
         self._bar = Progress(
             TextColumn("counting"),
             BarColumn(),
@@ -38,18 +46,35 @@ class BlobProgress:
 
     def start(self, total_blobs: int, total_bytes: int, cached_blobs: int) -> None:
         self._total = total_blobs
+        self._bytes_total = total_bytes
+        self._started = self._last = time.monotonic()
         self._console.print(
             f"{cached_blobs + total_blobs} distinct blobs: {cached_blobs} cached, "
             f"{total_blobs} to count ({total_bytes / 1e6:.1f} MB)"
         )
-        if total_blobs:
+        if total_blobs and self._console.is_terminal:
             self._task = self._bar.add_task("count", total=total_bytes, blobs=self._label())
             self._bar.start()
 
     def advance(self, blobs: int, nbytes: int) -> None:
         self._done += blobs
+        self._bytes_done += nbytes
         if self._task is not None:
             self._bar.update(self._task, advance=nbytes, blobs=self._label())
+            return
+        now = time.monotonic()
+        if now - self._last >= self._interval or self._done == self._total:
+            self._last = now
+            self._console.print(self._line(now - self._started), highlight=False)
+
+    def _line(self, elapsed: float) -> str:
+        rate = self._bytes_done / elapsed if elapsed > 0 else 0.0
+        left = (self._bytes_total - self._bytes_done) / rate if rate > 0 else 0.0
+        share = 100 * self._bytes_done / self._bytes_total if self._bytes_total else 100.0
+        return (
+            f"counted {self._label()} ({share:.0f}%), {rate / 1e6:.2f} MB/s, "
+            f"elapsed {elapsed / 60:.1f} min, ETA {left / 60:.1f} min"
+        )
 
     def _label(self) -> str:
         return f"{self._done}/{self._total} blobs"

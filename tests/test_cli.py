@@ -119,3 +119,26 @@ def test_custom_test_rule_file(repo, tmp_path) -> None:
     assert_one_line_error(
         run("count", repo, "--tag", "1.0", "--test-rule", bad, "--cache-dir", tmp_path), "unknown key 'dirz'"
     )
+
+
+def test_progress_in_a_log_is_plain_lines() -> None:
+    import io
+
+    from rich.console import Console
+
+    from loccount.terminal import BlobProgress
+
+    stream = io.StringIO()
+    with BlobProgress(Console(file=stream, width=200), interval=0) as progress:
+        progress.start(4, 4000, 6)
+        progress.advance(2, 1000)
+        progress.advance(2, 3000)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "10 distinct blobs: 6 cached, 4 to count (0.0 MB)"
+    assert lines[1].startswith("counted 2/4 blobs (25%), ")
+    assert lines[2].startswith("counted 4/4 blobs (100%), ") and "ETA 0.0 min" in lines[2]
+
+
+def test_error_text_is_shown_literally_not_as_markup(repo, tmp_path) -> None:
+    result = run("count", repo, "--tag", "[bold]1.0[/bold]", "--cache-dir", tmp_path)
+    assert_one_line_error(result, "unknown tag '[bold]1.0[/bold]'")

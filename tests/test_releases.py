@@ -50,3 +50,15 @@ def test_duplicates_collapse(repo) -> None:
 def test_version_key_orders_numerically() -> None:
     versions = ["2.10.0", "2.9.0", "2014.2", "12.0.0", "2.2.0"]
     assert sorted(versions, key=version_key) == ["2.2.0", "2.9.0", "2.10.0", "12.0.0", "2014.2"]
+
+
+def test_retroactive_tags_take_their_commit_date(make_repo) -> None:
+    builder = make_repo("old")
+    builder.release(None, {"a.py": "a = 1\n"}, date="2010-10-21T12:00:00+00:00")
+    from conftest import git
+
+    git(builder.path, "tag", "-a", "-m", "2010.1", "2010.1", date="2018-02-21T00:00:00+00:00")
+    git(builder.path, "tag", "-a", "-m", "late", "late", date="2010-12-01T00:00:00+00:00")
+    tags = list_tags(open_local(str(builder.path)))
+    assert tags["2010.1"].date.isoformat().startswith("2010-10-21")  # tagged years later
+    assert tags["late"].date.isoformat().startswith("2010-12-01")  # a normal delay keeps the tag date

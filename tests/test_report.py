@@ -31,7 +31,9 @@ def test_series_run_in_release_order_with_names_and_ids() -> None:
 def test_headline_stacks_test_and_non_test_with_share_on_a_second_axis() -> None:
     fig = headline(tidy())
     bars = {trace.name: list(trace.y) for trace in fig.data if trace.type == "bar"}
-    assert bars == {"non-test code": [100, 160, 200], "test code": [50, 90, 180]}
+    assert bars == {"non-test": [100, 160, 200], "test": [50, 90, 180]}
+    all_lines = fig.layout.updatemenus[0].buttons[1].args[0]["y"]
+    assert all_lines[:2] == [[110, 180, 220], [60, 110, 200]]  # code + 10 other lines per release row
     share = next(trace for trace in fig.data if trace.type == "scatter")
     assert share.yaxis == "y2"
     assert [round(v, 4) for v in share.y] == [round(50 / 150, 4), round(90 / 250, 4), round(180 / 380, 4)]
@@ -77,6 +79,15 @@ def test_a_second_report_replaces_files_and_keeps_one_plotly(report) -> None:
     write_report(ReportInput(tidy(), areas(), PROVENANCE), output, images=False, say=lambda _m: None)
     assert [p.name for p in output.glob("plotly-*.min.js")] == [PLOTLY_JS]
     assert not [p for p in output.iterdir() if p.name.startswith(".")]
+
+
+def test_report_modules_load_neither_git_nor_pygount() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, loccount.report, loccount.charts; print(sorted({'git', 'pygount'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_hostile_names_are_escaped_and_cannot_leave_the_directory(tmp_path) -> None:
