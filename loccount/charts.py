@@ -15,6 +15,16 @@ TEST_COLOR = "#E1812C"
 NON_TEST_COLOR = "#3274A1"
 KIND_COLORS = {"code": "#3274A1", "documentation": "#3A923A", "empty": "#BFBFBF", "string": "#9372B2"}
 CATEGORY_COLORS = {"non-test": NON_TEST_COLOR, "test": TEST_COLOR}
+# Its own round ticks (0%, 20%, ...): plotly would otherwise sync them to the left axis's grid.
+SHARE_AXIS = {
+    "title_text": "test share",
+    "tickformat": ".0%",
+    "range": [0, 1],
+    "tickmode": "linear",
+    "tick0": 0,
+    "dtick": 0.2,
+    "showgrid": False,
+}
 FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
 
 
@@ -127,7 +137,7 @@ def headline(tidy: pd.DataFrame) -> go.Figure:
         updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.13}],
     )
     fig.update_yaxes(title_text="Python code lines", tickformat=",", secondary_y=False)
-    fig.update_yaxes(title_text="test share", tickformat=".0%", range=[0, 1], showgrid=False, secondary_y=True)
+    fig.update_yaxes(SHARE_AXIS, secondary_y=True)
     _layout(fig, "OpenStack Python lines per release series: test vs non-test")
     fig.update_layout(title={"x": 0.22})
     return fig
@@ -286,7 +296,7 @@ def project_breakdown(tidy: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="lines", tickformat=",", secondary_y=False)
-    fig.update_yaxes(title_text="test share", tickformat=".0%", range=[0, 1], showgrid=False, secondary_y=True)
+    fig.update_yaxes(SHARE_AXIS, secondary_y=True)
     return _layout(fig, "Lines per release: code, documentation, empty and string")
 
 

@@ -81,6 +81,7 @@ ERRORS = [
     ("projects: []\n", "c.yaml: projects: List should have at least 1 item"),
     ("projects:\n  - name: ../../etc\n", "c.yaml: projects[0].name: invalid name '../../etc'"),
     ("projects:\n  - name: a/b\n", "c.yaml: projects[0].name: invalid name 'a/b'"),
+    ('projects:\n  - name: "a\\0b"\n', "c.yaml: projects[0].name: invalid name 'a\\x00b'"),
     ("projects:\n  - name: " + "x" * 201 + "\n", "c.yaml: projects[0].name: invalid name"),
     (
         "projects:\n  - name: nova\n    url: 'ext::sh -c id'\n",
