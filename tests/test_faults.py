@@ -76,12 +76,25 @@ def test_killed_mid_count_resumes_to_the_identical_result(big_world, tmp_path) -
     partial = cached_rows(cache)
     assert 0 < partial < 82  # 41 + 41 distinct modules, tests and beta files
     code, _out, err = finish(
-        loccount("run", "--config", config, "--cache-dir", cache, "--output", interrupted_out, "--no-report")
+        loccount(
+            "run", "--config", config, "--cache-dir", cache, "--output", interrupted_out, "--no-report", "--jobs", "1"
+        )
     )
     assert code == 0, err
     assert f"{partial} cached" in err
     code, _out, err = finish(
-        loccount("run", "--config", config, "--cache-dir", tmp_path / "clean", "--output", clean_out, "--no-report")
+        loccount(
+            "run",
+            "--config",
+            config,
+            "--cache-dir",
+            tmp_path / "clean",
+            "--output",
+            clean_out,
+            "--no-report",
+            "--jobs",
+            "1",
+        )
     )
     assert code == 0, err
     resumed, clean = pd.read_csv(interrupted_out / "tidy.csv"), pd.read_csv(clean_out / "tidy.csv")
@@ -182,7 +195,18 @@ def test_two_runs_at_once_on_one_cache(tmp_path) -> None:
     a, b = pd.read_csv(tmp_path / "a" / "tidy.csv"), pd.read_csv(tmp_path / "b" / "tidy.csv")
     pd.testing.assert_frame_equal(a, b)
     code, _out, err = finish(
-        loccount("run", "--config", config, "--cache-dir", tmp_path / "solo", "--output", tmp_path / "c", "--no-report")
+        loccount(
+            "run",
+            "--config",
+            config,
+            "--cache-dir",
+            tmp_path / "solo",
+            "--output",
+            tmp_path / "c",
+            "--no-report",
+            "--jobs",
+            "1",
+        )
     )
     assert code == 0, err
     pd.testing.assert_frame_equal(a, pd.read_csv(tmp_path / "c" / "tidy.csv"))
