@@ -83,20 +83,14 @@ def headline(tidy: pd.DataFrame) -> go.Figure:
     totals = series_totals(tidy)
     labels = list(dict.fromkeys(totals["label"]))
     projects = totals.drop_duplicates("label").set_index("label")["projects"].reindex(labels)
-    views = {}
-    for measure in ("code", "lines"):
-        pivot = totals.pivot_table(index="label", columns="category", values=measure, aggfunc="sum", sort=False)
-        pivot = pivot.reindex(index=labels, columns=["non-test", "test"]).fillna(0).astype("int64")
-        total = pivot.sum(axis=1)
-        share = (pivot["test"] / total.where(total > 0)).fillna(0)
-        views[measure] = (pivot, total, share)
-    pivot, total, share = views["code"]
+    views = {measure: _headline_view(totals, labels, projects, measure) for measure in ("code", "lines")}
+    shown = views["code"]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for category in ("non-test", "test"):
         fig.add_trace(
             go.Bar(
                 x=labels,
-                y=pivot[category],
+                y=shown[category],
                 name=category,
                 marker_color=CATEGORY_COLORS[category],
                 hovertemplate=f"{category}: %{{y:,}}<extra></extra>",
@@ -106,32 +100,30 @@ def headline(tidy: pd.DataFrame) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=labels,
-            y=share,
+            y=shown["share"],
             name="test share",
             mode="lines+markers",
             line={"color": "#222222", "width": 2},
-            customdata=list(zip(total, projects, strict=True)),
+            customdata=shown["customdata"],
             hovertemplate="test share: %{y:.1%}<br>total: %{customdata[0]:,} in %{customdata[1]} projects"
             "<extra></extra>",
         ),
         secondary_y=True,
     )
-    buttons = []
-    for measure, title in (("code", "Python code lines"), ("lines", "all Python lines")):
-        pivot, total, share = views[measure]
-        buttons.append(
-            {
-                "label": title,
-                "method": "update",
-                "args": [
-                    {
-                        "y": [list(pivot["non-test"]), list(pivot["test"]), list(share)],
-                        "customdata": [None, None, list(zip(total, projects, strict=True))],
-                    },
-                    {"yaxis.title.text": title},
-                ],
-            }
-        )
+    buttons = [
+        {
+            "label": title,
+            "method": "update",
+            "args": [
+                {
+                    "y": [list(views[measure][column]) for column in ("non-test", "test", "share")],
+                    "customdata": [None, None, views[measure]["customdata"]],
+                },
+                {"yaxis.title.text": title},
+            ],
+        }
+        for measure, title in (("code", "Python code lines"), ("lines", "all Python lines"))
+    ]
     fig.update_layout(
         barmode="stack",
         updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.13}],
@@ -141,6 +133,20 @@ def headline(tidy: pd.DataFrame) -> go.Figure:
     _layout(fig, "OpenStack Python lines per release series: test vs non-test")
     fig.update_layout(title={"x": 0.22})
     return fig
+
+
+def _headline_view(totals: pd.DataFrame, labels: list[str], projects: pd.Series, measure: str) -> dict:
+    """One measure's stacked values, test share and hover data, as the traces and the menu take them."""
+    pivot = totals.pivot_table(index="label", columns="category", values=measure, aggfunc="sum", sort=False)
+    pivot = pivot.reindex(index=labels, columns=["non-test", "test"]).fillna(0).astype("int64")
+    total = pivot.sum(axis=1)
+    share = (pivot["test"] / total.where(total > 0)).fillna(0)
+    return {
+        "non-test": pivot["non-test"],
+        "test": pivot["test"],
+        "share": share,
+        "customdata": list(zip(total, projects, strict=True)),
+    }
 
 
 def _hover_columns(frame: pd.DataFrame) -> list:

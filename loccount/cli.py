@@ -23,8 +23,13 @@ out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH, markup=False)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH, markup=False)
 
 
+def _flag(label: str, style: str, message: str) -> None:
+    """A styled label, then the message exactly as given (it may hold repository text)."""
+    err.print(Text.assemble((label, style), message), highlight=False, soft_wrap=True)
+
+
 def _fail(message: str, code: int = 1) -> None:
-    err.print(Text.assemble(("loccount: error: ", "bold red"), message), highlight=False, soft_wrap=True)
+    _flag("loccount: error: ", "bold red", message)
     sys.exit(code)
 
 
@@ -301,10 +306,10 @@ def _note(message: str) -> None:
 
 def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
     for note in notes:
-        err.print(Text.assemble(("note: ", "yellow"), note), highlight=False, soft_wrap=True)
+        _flag("note: ", "yellow", note)
     if failures:
         for project, message in failures.items():
-            err.print(Text.assemble(("failed: ", "bold red"), f"{project}: {message}"), highlight=False, soft_wrap=True)
+            _flag("failed: ", "bold red", f"{project}: {message}")
         _fail(f"{len(failures)} project(s) failed: {', '.join(failures)}; the others were counted")
 
 
