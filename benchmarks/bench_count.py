@@ -9,10 +9,13 @@ For one repository and a set of tags it measures, in each repetition:
   running at once (CPU time summed, divided by the cores), which includes what cores lose by
   sharing the machine;
 * ``cold``: ``loccount count`` with an empty cache (process pool over all cores);
+* ``cold-plain`` (with ``--plain``): the same with ``--plain-pygments``, pygments' own rule
+  loop instead of first-character dispatch: the engine's own overhead against the ideal;
 * ``warm``: the same command again, everything cached.
 
 It prints the medians and the ratios the README quotes, the peak memory of the loccount
-process tree, and whether loccount's per-tag totals equal the naive loop's (exactness).
+process tree, whether loccount's per-tag totals equal the naive loop's, and whether its
+per-file counts equal pygount's on every distinct blob (both are plain pygount, no dispatch).
 
     python benchmarks/bench_count.py /path/to/nova --nova-series --repeat 1
     python benchmarks/bench_count.py /path/to/glance --tags 2014.2 2015.1.0 --repeat 3
@@ -60,16 +63,19 @@ def analyse(path: str) -> tuple[int, int, int, int]:
     return a.code_count, a.documentation_count, a.empty_count, a.string_count
 
 
-def analyse_all(paths: list[str]) -> float:
-    """CPU seconds pygount needs for ``paths`` in this process."""
+def analyse_all(paths: list[str]) -> tuple[float, list[tuple[int, int, int, int]]]:
+    """CPU seconds pygount needs for ``paths`` in this process, and its counts."""
     import logging
 
     logging.getLogger("pygount").setLevel(logging.ERROR)
     analyse(paths[0]) if paths else None  # warm up imports and lexers outside the timing
     start = time.process_time()
-    for path in paths:
-        analyse(path)
-    return time.process_time() - start
+    counts = [analyse(path) for path in paths]
+    return time.process_time() - start, counts
+
+
+def analyse_cpu(paths: list[str]) -> float:
+    return analyse_all(paths)[0]
 
 
 def naive(repo: Path, tags: list[str], scratch: Path) -> tuple[float, dict[str, list[int]]]:
@@ -95,8 +101,8 @@ def naive(repo: Path, tags: list[str], scratch: Path) -> tuple[float, dict[str, 
     return time.perf_counter() - start, totals
 
 
-def distinct_blobs(repo: Path, tags: list[str], scratch: Path) -> list[tuple[str, int]]:
-    """Write each distinct (blob, base name) once under ``scratch``; returns (path, size)."""
+def distinct_blobs(repo: Path, tags: list[str], scratch: Path) -> list[tuple[str, int, tuple[str, str]]]:
+    """Write each distinct (blob, base name) once under ``scratch``; returns (path, size, key)."""
     seen: dict[tuple[str, str], int] = {}
     for tag in tags:
         for record in git(repo, "ls-tree", "-r", "-z", "-l", tag).split(b"\0"):
@@ -112,23 +118,26 @@ def distinct_blobs(repo: Path, tags: list[str], scratch: Path) -> list[tuple[str
         folder = scratch / "distinct" / str(index)
         folder.mkdir(parents=True)
         (folder / name).write_bytes(git(repo, "cat-file", "blob", sha))
-        files.append((str(folder / name), size))
+        files.append((str(folder / name), size, (sha, name)))
     return files
 
 
-def ideal(files: list[tuple[str, int]], cores: int) -> tuple[float, float]:
-    """(single-process CPU / cores, loaded: CPU summed over ``cores`` concurrent processes / cores)."""
-    paths = [path for path, _ in files]
-    single = analyse_all(paths)
+def ideal(files: list[tuple[str, int, tuple[str, str]]], cores: int) -> tuple[float, dict]:
+    """Single-process pygount CPU / cores, and pygount's counts per (blob, name)."""
+    single, counts = analyse_all([path for path, _, _ in files])
+    return single / cores, {key: list(count) for (_, _, key), count in zip(files, counts, strict=True)}
+
+
+def ideal_loaded(files: list[tuple[str, int, tuple[str, str]]], cores: int) -> float:
+    """CPU summed over ``cores`` processes counting at once, / cores: what sharing the machine costs."""
     shares: list[list[str]] = [[] for _ in range(cores)]
     loads = [0] * cores
-    for path, size in sorted(files, key=lambda item: -item[1]):
+    for path, size, _ in sorted(files, key=lambda item: -item[1]):
         lightest = loads.index(min(loads))
         shares[lightest].append(path)
         loads[lightest] += size
     with ProcessPoolExecutor(cores) as pool:
-        loaded = sum(pool.map(analyse_all, shares))
-    return single / cores, loaded / cores
+        return sum(pool.map(analyse_cpu, shares)) / cores
 
 
 class PeakRSS:
@@ -170,8 +179,8 @@ class PeakRSS:
         return self.peak
 
 
-def loccount_run(repo: Path, tags: list[str], cache: Path, csv_path: Path, jobs: int) -> tuple[float, int]:
-    command = [sys.executable, "-m", "loccount.cli", "count", str(repo), "--cache-dir", str(cache)]
+def loccount_run(repo: Path, tags: list[str], cache: Path, csv_path: Path, jobs: int, *extra: str) -> tuple[float, int]:
+    command = [sys.executable, "-m", "loccount.cli", "count", str(repo), "--cache-dir", str(cache), *extra]
     command += ["--jobs", str(jobs), "--csv", str(csv_path), *(arg for tag in tags for arg in ("--tag", tag))]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -191,6 +200,17 @@ def tidy_totals(csv_path: Path) -> dict[str, list[int]]:
     return dict(totals)
 
 
+def file_mismatches(by_file: Path, reference: dict[tuple[str, str], list[int]]) -> tuple[int, int]:
+    """(distinct blobs compared, blobs whose loccount counts differ from pygount's)."""
+    seen: dict[tuple[str, str], list[int]] = {}
+    with by_file.open() as stream:
+        for row in csv.DictReader(stream):
+            if row["kind"] == "file":
+                seen[(row["sha"], row["path"].rsplit("/", 1)[-1])] = [int(row[k]) for k in KINDS]
+    differ = sum(1 for key, counts in reference.items() if seen.get(key) != counts)
+    return len(reference), differ
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("repo", type=Path, help="a local clone or bare mirror")
@@ -199,6 +219,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--skip-naive", action="store_true", help="skip the (slow) naive loop")
+    parser.add_argument("--skip-loaded", action="store_true", help="skip the ideal-loaded measurement")
+    parser.add_argument("--plain", action="store_true", help="also time a cold run with --plain-pygments")
     parser.add_argument("--json", type=Path, help="also write the raw timings here")
     args = parser.parse_args()
     tags = NOVA_SERIES_TAGS if args.nova_series else args.tags
@@ -208,21 +230,32 @@ def main() -> None:
     cores = args.jobs
     runs: dict[str, list[float]] = defaultdict(list)
     exact = True
+    compared = differ = 0
     with tempfile.TemporaryDirectory(prefix="loccount-bench-") as tmp:
         scratch = Path(tmp)
         files = distinct_blobs(repo, tags, scratch)
-        print(f"{len(tags)} tags, {len(files)} distinct blobs, {sum(s for _, s in files) / 1e6:.1f} MB", flush=True)
+        print(f"{len(tags)} tags, {len(files)} distinct blobs, {sum(s for _, s, _ in files) / 1e6:.1f} MB", flush=True)
         for round_ in range(1, args.repeat + 1):
-            one, loaded = ideal(files, cores)
+            one, per_file = ideal(files, cores)
             runs["ideal"].append(one)
-            runs["ideal-loaded"].append(loaded)
+            if not args.skip_loaded:
+                runs["ideal-loaded"].append(ideal_loaded(files, cores))
             if not args.skip_naive:
                 wall, reference = naive(repo, tags, scratch)
                 runs["naive"].append(wall)
             cache = scratch / f"cache-{round_}"
-            wall, peak = loccount_run(repo, tags, cache, scratch / "cold.csv", cores)
+            by_file = scratch / "cold-files.csv"
+            wall, peak = loccount_run(repo, tags, cache, scratch / "cold.csv", cores, "--by-file", str(by_file))
             runs["cold"].append(wall)
             runs["peak-rss-MiB"].append(peak / 2**20)
+            n, bad = file_mismatches(by_file, per_file)
+            compared, differ = compared + n, differ + bad
+            if args.plain:
+                plain_cache = scratch / f"cache-plain-{round_}"
+                wall, _ = loccount_run(repo, tags, plain_cache, scratch / "plain.csv", cores, "--plain-pygments")
+                runs["cold-plain"].append(wall)
+                exact = exact and tidy_totals(scratch / "plain.csv") == tidy_totals(scratch / "cold.csv")
+                shutil.rmtree(plain_cache)
             wall, _ = loccount_run(repo, tags, cache, scratch / "warm.csv", cores)
             runs["warm"].append(wall)
             if not args.skip_naive:
@@ -239,12 +272,18 @@ def main() -> None:
     if "naive" in med:
         print(f"  naive / cold         {med['naive'] / med['cold']:6.2f}x  (goal >= 2.5)")
     print(f"  cold / ideal         {med['cold'] / med['ideal']:6.3f}   (goal <= 1.15)")
-    print(f"  cold / ideal-loaded  {med['cold'] / med['ideal-loaded']:6.3f}")
+    if "ideal-loaded" in med:
+        print(f"  cold / ideal-loaded  {med['cold'] / med['ideal-loaded']:6.3f}")
+    if "cold-plain" in med:
+        print(f"  cold-plain / ideal   {med['cold-plain'] / med['ideal']:6.3f}   (engine overhead, pygments' own loop)")
+        print(f"  cold-plain / cold    {med['cold-plain'] / med['cold']:6.2f}x  (what first-character dispatch gains)")
     print(f"  cold / warm          {med['cold'] / med['warm']:6.1f}x  (goal >= 100)")
-    if "naive" in med:
-        print(f"exactness: loccount totals equal the naive loop's for every tag: {exact}")
+    if "naive" in med or "cold-plain" in med:
+        print(f"exactness: loccount totals equal the naive loop's (and --plain-pygments') for every tag: {exact}")
+    print(f"per-file: {compared} (blob, name) counts compared with pygount's, {differ} differ")
     if args.json:
-        args.json.write_text(json.dumps({"tags": tags, "runs": runs, "medians": med, "exact": exact}, indent=2))
+        report = {"tags": tags, "runs": runs, "medians": med, "exact": exact, "files": [compared, differ]}
+        args.json.write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

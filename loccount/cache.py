@@ -1,5 +1,7 @@
 """A SQLite store of per-blob counts: blob sha + file name + counter fingerprint -> counts.
 
+It also keeps each counted commit's tree listing, so a warm run needs no ``git ls-tree``.
+
 A blob id names its content, so its counts never change for a given fingerprint (pygount,
 Pygments and Python versions plus counting options): each blob is counted once, ever.
 Writes are committed batch by batch in WAL mode, so a killed run keeps what it finished and
@@ -24,6 +26,7 @@ SCHEMA_VERSION = 1
 DB_NAME = "counts.sqlite3"
 _CHUNK = 500
 _SELECT = "SELECT sha, name, state, language, code, documentation, empty, string, state_info FROM counts"
+_SELECT_TREES = "SELECT commit_sha, entries FROM trees"
 
 Key = tuple[str, str]  # (blob sha, file name)
 
@@ -74,6 +77,12 @@ class CountCache:
                     state_info TEXT,
                     PRIMARY KEY (fingerprint, sha, name)
                 ) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS trees (
+                    commit_sha TEXT NOT NULL,
+                    selection TEXT NOT NULL,
+                    entries BLOB NOT NULL,
+                    PRIMARY KEY (commit_sha, selection)
+                ) WITHOUT ROWID;
                 """
             )
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
@@ -95,21 +104,23 @@ class CountCache:
                 "run `loccount cache clear` (or delete the file) and count again"
             ) from None
 
+    def _select_in(self, query: str, first: str, shas: Iterable[str]) -> Iterator[tuple]:
+        """Rows of ``query ... IN (shas)`` with ``first`` as its first parameter, in chunks."""
+        ordered = sorted(set(shas))
+        with self._guard("read"):
+            for start in range(0, len(ordered), _CHUNK):
+                chunk = ordered[start : start + _CHUNK]
+                yield from self._db.execute(f"{query} ({','.join('?' * len(chunk))})", (first, *chunk))
+
     def get_many(self, fingerprint: str, keys: Iterable[Key]) -> dict[Key, FileCount]:
         """The cached counts among ``keys``; missing keys are simply absent."""
         wanted = {(sha, _stored_name(name)): (sha, name) for sha, name in keys}
-        shas = sorted({sha for sha, _name in wanted})
         found: dict[Key, FileCount] = {}
-        with self._guard("read"):
-            for start in range(0, len(shas), _CHUNK):
-                chunk = shas[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                query = f"{_SELECT} WHERE fingerprint = ? AND sha IN ({marks})"
-                rows = self._db.execute(query, (fingerprint, *chunk))
-                for sha, name, *values in rows:
-                    key = wanted.get((sha, name))
-                    if key is not None:
-                        found[key] = FileCount(*values)
+        query = f"{_SELECT} WHERE fingerprint = ? AND sha IN"
+        for sha, name, *values in self._select_in(query, fingerprint, (sha for sha, _name in wanted)):
+            key = wanted.get((sha, name))
+            if key is not None:
+                found[key] = FileCount(*values)
         return found
 
     def put_many(self, fingerprint: str, items: Iterable[tuple[str, str, FileCount]]) -> None:
@@ -120,6 +131,17 @@ class CountCache:
         ]
         with self._guard("write"):
             self._db.executemany("INSERT OR REPLACE INTO counts VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            self._db.commit()
+
+    def get_trees(self, selection: str, commits: Iterable[str]) -> dict[str, bytes]:
+        """Stored tree listings (see :mod:`loccount.tree`) of ``commits`` for ``selection``."""
+        return dict(self._select_in(f"{_SELECT_TREES} WHERE selection = ? AND commit_sha IN", selection, commits))
+
+    def put_trees(self, selection: str, listings: dict[str, bytes]) -> None:
+        """Store tree listings: a commit id names its tree, so a listing never changes."""
+        with self._guard("write"):
+            rows = [(commit, selection, data) for commit, data in listings.items()]
+            self._db.executemany("INSERT OR REPLACE INTO trees VALUES (?,?,?)", rows)
             self._db.commit()
 
     def stats(self) -> dict[str, int]:

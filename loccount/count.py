@@ -16,11 +16,15 @@ import platform
 import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
+from typing import TYPE_CHECKING
 
-from pygount import SourceAnalysis
+if TYPE_CHECKING:
+    from pygount import SourceAnalysis
 
 #: Bump when the way loccount calls pygount changes, so cached counts are not reused.
 METHOD = "from_file-on-scratch-copy/1"
+#: How pygments picks each token's rule: loccount's first-character dispatch or pygments' own loop.
+LEXER_LOOPS = {False: "first-character-dispatch/1", True: "pygments"}
 #: Options passed to pygount; pygount's own defaults, written out so the fingerprint records them.
 PYGOUNT_OPTIONS = {
     "encoding": "automatic",
@@ -81,9 +85,14 @@ def versions() -> dict[str, str]:
     }
 
 
-def fingerprint() -> str:
-    """Short hash of versions, options and method: part of every cache key."""
-    payload = json.dumps({"method": METHOD, "options": PYGOUNT_OPTIONS, **versions()}, sort_keys=True)
+def fingerprint(plain_pygments: bool = False) -> str:
+    """Short hash of versions, options and method: part of every cache key.
+
+    The two lexer loops give the same tokens, but each keeps its own cache entries, so a
+    ``--plain-pygments`` run really recounts and can be compared with a dispatched one.
+    """
+    method = {"method": METHOD, "lexer": LEXER_LOOPS[plain_pygments]}
+    payload = json.dumps({**method, "options": PYGOUNT_OPTIONS, **versions()}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -105,6 +114,8 @@ def count_blob(name: str, data: bytes, directory: str) -> FileCount:
 
     ``directory`` is a private scratch directory; the copy is removed afterwards.
     """
+    from pygount import SourceAnalysis  # here, so runs that find every count cached never load it
+
     _check_name(name)
     path = os.path.join(directory, name)
     try:
@@ -121,8 +132,13 @@ def count_blob(name: str, data: bytes, directory: str) -> FileCount:
     return FileCount.from_analysis(analysis)
 
 
-def count_batch(items: list[tuple[str, str, bytes]]) -> list[tuple[str, str, FileCount]]:
+def count_batch(items: list[tuple[str, str, bytes]], plain_pygments: bool = False) -> list[tuple[str, str, FileCount]]:
     """Count ``(sha, name, data)`` items; the task an executor runs, locally or on a cluster."""
+    from .fastlex import dispatching
+
     logging.getLogger("pygount").setLevel(logging.ERROR)
-    with tempfile.TemporaryDirectory(prefix="loccount-", dir=scratch_root()) as directory:
+    with (
+        dispatching(not plain_pygments),
+        tempfile.TemporaryDirectory(prefix="loccount-", dir=scratch_root()) as directory,
+    ):
         return [(sha, name, count_blob(name, data, directory)) for sha, name, data in items]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 import git
@@ -60,6 +61,8 @@ class EngineOptions:
     executor: Executor | None = None
     max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES
     batch_bytes: int = DEFAULT_BATCH_BYTES
+    #: Lex with pygments' own rule loop instead of first-character dispatch (same counts, slower).
+    plain_pygments: bool = False
 
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1
@@ -104,7 +107,7 @@ def count_blobs(
     """Counts for every key in ``blobs``: from the cache, or counted now and cached."""
     options = options or EngineOptions()
     progress = progress or _Quiet()
-    stamp = fingerprint()
+    stamp = fingerprint(options.plain_pygments)
     results = cache.get_many(stamp, blobs)
     todo: dict[Key, Blob] = {}
     for key, blob in blobs.items():
@@ -127,17 +130,18 @@ def count_blobs(
             results[(sha, name)] = counted
         progress.advance(len(done), sum(todo[(sha, name)].size for sha, name, _ in done))
 
+    task = partial(count_batch, plain_pygments=options.plain_pygments)
     if options.executor is not None:
-        _run(options.executor, batches, todo, store, in_flight=2 * options.workers() + 2)
+        _run(options.executor, batches, todo, store, task, in_flight=2 * options.workers() + 2)
         return results
     if options.workers() == 1 or len(batches) == 1:
         for batch in batches:
-            store(count_batch(load_batch(batch, todo)))
+            store(task(load_batch(batch, todo)))
         return results
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=options.workers(), mp_context=context)
     try:
-        _run(pool, batches, todo, store, in_flight=2 * options.workers() + 2)
+        _run(pool, batches, todo, store, task, in_flight=2 * options.workers() + 2)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -155,6 +159,7 @@ def _run(
     batches: list[list[Key]],
     blobs: dict[Key, Blob],
     store: Callable[[list[tuple[str, str, FileCount]]], None],
+    task: Callable[[list[tuple[str, str, bytes]]], list[tuple[str, str, FileCount]]],
     in_flight: int,
 ) -> None:
     queue: Iterator[list[Key]] = iter(batches)
@@ -165,7 +170,7 @@ def _run(
             batch = next(queue, None)
             if batch is None:
                 return
-            pending.add(executor.submit(count_batch, load_batch(batch, blobs)))
+            pending.add(executor.submit(task, load_batch(batch, blobs)))
 
     refill()
     while pending:

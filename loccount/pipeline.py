@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,16 +21,18 @@ import pandas as pd
 
 from .cache import CountCache, resolve_cache_dir
 from .classify import DEFAULT_RULE, TestRule
-from .count import fingerprint, versions
+from .count import LEXER_LOOPS, fingerprint, versions
 from .engine import Blob, EngineOptions, Progress, count_blobs
 from .errors import ReleaseError
 from .mirror import Progress as StatusCallback
 from .mirror import open_repository
 from .releases import Release, resolve_tags
 from .table import Snapshot, file_frame, release_summary, tidy_frame
-from .tree import TreeEntry, list_tree
+from .tree import MISSING, TreeEntry, decode_entries, encode_entries, list_tree
 
 PYTHON_SUFFIXES = (".py",)
+#: ``git ls-tree`` processes run at once when listing the releases' trees.
+LISTING_THREADS = 4
 
 
 @dataclass
@@ -58,13 +61,14 @@ def project_name(target: str) -> str:
     return os.path.basename(stripped.replace(":", "/")) or "project"
 
 
-def provenance(rules: Sequence[TestRule]) -> dict[str, str]:
+def provenance(rules: Sequence[TestRule], plain_pygments: bool = False) -> dict[str, str]:
     info = versions()
     return {
         "pygount": info["pygount"],
         "pygments": info["pygments"],
         "python": info["python"],
-        "counter_fingerprint": fingerprint(),
+        "lexer_loop": LEXER_LOOPS[plain_pygments],
+        "counter_fingerprint": fingerprint(plain_pygments),
         "test_rules": " | ".join(dict.fromkeys(rule.describe() for rule in rules)),
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -82,23 +86,41 @@ def count_releases(
     """
     snapshots: list[Snapshot] = []
     blobs: dict[tuple[str, str], Blob] = {}
-    listings: dict[tuple[str, str], list[TreeEntry]] = {}
-    for repo, releases, rule in groups:
-        for release in releases:
-            key = (repo.git_dir, release.commit)
-            if key not in listings:
-                listings[key] = python_entries(list_tree(repo, release.commit))
-            entries = listings[key]
-            snapshots.append(Snapshot(release, entries, rule))
-            for entry in entries:
-                if entry.kind == "file":
-                    blobs.setdefault((entry.sha, entry.name), Blob(repo, entry.size))
     with CountCache(resolve_cache_dir(cache_dir)) as cache:
+        listings = _listings(groups, cache)
+        for repo, releases, rule in groups:
+            for release in releases:
+                entries = listings[release.commit]
+                snapshots.append(Snapshot(release, entries, rule))
+                for entry in entries:
+                    if entry.kind == "file":
+                        blobs.setdefault((entry.sha, entry.name), Blob(repo, entry.size))
         counts = count_blobs(blobs, cache, engine, progress)
-    info = provenance([rule for _repo, _releases, rule in groups])
+    plain = engine.plain_pygments if engine else False
+    info = provenance([rule for _repo, _releases, rule in groups], plain)
     files = file_frame(snapshots, counts, info["pygount"])
     tidy = tidy_frame(files, snapshots, info["pygount"])
     return Result(tidy=tidy, files=files, snapshots=snapshots, provenance=info)
+
+
+def _listings(groups: Sequence[tuple[git.Repo, Sequence[Release], TestRule]], cache: CountCache) -> dict:
+    """Python entries of every release's commit: from the cache, or listed by git (and cached)."""
+    wanted = {release.commit: repo for repo, releases, _ in groups for release in releases}
+    selection = "|".join(PYTHON_SUFFIXES)
+    listings = {commit: decode_entries(data) for commit, data in cache.get_trees(selection, wanted).items()}
+    missing = [(repo, commit) for commit, repo in wanted.items() if commit not in listings]
+    with ThreadPoolExecutor(LISTING_THREADS) as pool:  # git does the work; threads only wait on it
+        listed = dict(zip((c for _, c in missing), pool.map(_python_listing, missing), strict=True))
+    listings.update(listed)
+    # A listing with absent blobs (a partial clone) is not kept: a later fetch may complete it.
+    whole = {c: encode_entries(entries) for c, entries in listed.items() if all(e.size != MISSING for e in entries)}
+    cache.put_trees(selection, whole)
+    return listings
+
+
+def _python_listing(item: tuple[git.Repo, str]) -> list[TreeEntry]:
+    repo, commit = item
+    return python_entries(list_tree(repo, commit, PYTHON_SUFFIXES))
 
 
 def count_repository(

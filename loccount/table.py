@@ -89,10 +89,14 @@ def file_frame(
 ) -> pd.DataFrame:
     """One row per file entry per release, symlinks and submodules included with their state."""
     rows = []
+    categories: dict[tuple[int, str], str] = {}  # releases share most paths: classify each once
     for snap in snapshots:
         head = _release_values(snap.release)
         rule_id = snap.rule.rule_id
         for entry in snap.entries:
+            category = categories.get((id(snap.rule), entry.path))
+            if category is None:
+                category = categories[(id(snap.rule), entry.path)] = snap.rule.category(entry.path)
             kind = entry.kind
             counted = counts.get((entry.sha, entry.name)) if kind == "file" else None
             state = counted.state if counted else kind
@@ -104,7 +108,7 @@ def file_frame(
                     entry.sha,
                     entry.size,
                     kind,
-                    snap.rule.category(entry.path),
+                    category,
                     state,
                     counted.language if counted else f"__{kind}__",
                     *values,

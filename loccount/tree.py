@@ -6,7 +6,9 @@ single long-lived ``git cat-file --batch`` (GitPython's persistent command) read
 
 from __future__ import annotations
 
+import json
 import os
+import zlib
 from dataclasses import dataclass
 
 import git
@@ -17,6 +19,7 @@ from .mirror import git_error
 REGULAR_MODES = frozenset({"100644", "100755", "100664"})
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"
+_GITLINK = GITLINK_MODE.encode()
 #: Size git reports as ``BAD`` when a blob is absent (partial or damaged clones).
 MISSING = -1
 
@@ -44,13 +47,20 @@ class TreeEntry:
         return "file"
 
 
-def parse_ls_tree(output: bytes) -> list[TreeEntry]:
-    """Parse ``git ls-tree -r -z -l`` output; paths are decoded like the OS decodes file names."""
+def parse_ls_tree(output: bytes, suffixes: tuple[str, ...] | None = None) -> list[TreeEntry]:
+    """Parse ``git ls-tree -r -z -l`` output; paths are decoded like the OS decodes file names.
+
+    With ``suffixes``, only entries whose name ends with one of them, and submodules, are
+    kept; they are picked from the raw bytes, so the rest costs no decoding.
+    """
+    wanted = None if suffixes is None else tuple(os.fsencode(suffix) for suffix in suffixes)
     entries = []
     for record in output.split(b"\0"):
         if not record:
             continue
         meta, _, raw_path = record.partition(b"\t")
+        if wanted is not None and not raw_path.endswith(wanted) and not meta.startswith(_GITLINK):
+            continue
         mode, _kind, sha, size = meta.split()
         entries.append(
             TreeEntry(
@@ -63,13 +73,23 @@ def parse_ls_tree(output: bytes) -> list[TreeEntry]:
     return entries
 
 
-def list_tree(repo: git.Repo, commit: str) -> list[TreeEntry]:
-    """Every blob, symlink and submodule entry at ``commit``, recursively."""
+def list_tree(repo: git.Repo, commit: str, suffixes: tuple[str, ...] | None = None) -> list[TreeEntry]:
+    """Every blob, symlink and submodule entry at ``commit``, recursively (see parse_ls_tree)."""
     try:
         output = repo.git.ls_tree("-r", "-z", "-l", "--full-tree", commit, stdout_as_string=False)
     except git.GitCommandError as error:
         raise RepositoryError(f"{repo.git_dir}: cannot list the tree of {commit}: {git_error(error)}") from None
-    return parse_ls_tree(output)
+    return parse_ls_tree(output, suffixes)
+
+
+def encode_entries(entries: list[TreeEntry]) -> bytes:
+    """A compact, lossless form of a listing for the cache (paths may hold undecodable bytes)."""
+    rows = [[entry.path, entry.sha, entry.mode, entry.size] for entry in entries]
+    return zlib.compress(json.dumps(rows, separators=(",", ":")).encode("ascii"))
+
+
+def decode_entries(data: bytes) -> list[TreeEntry]:
+    return [TreeEntry(*row) for row in json.loads(zlib.decompress(data))]
 
 
 def read_blob(repo: git.Repo, sha: str) -> bytes:

@@ -35,12 +35,12 @@ class Spy:
         self.batches = 0
         self.fail_after = fail_after
 
-    def __call__(self, items):
+    def __call__(self, items, plain_pygments=False):
         if self.fail_after is not None and self.batches >= self.fail_after:
             raise KeyboardInterrupt
         self.batches += 1
         self.counted.extend((sha, name) for sha, name, _ in items)
-        return count_batch(items)
+        return count_batch(items, plain_pygments)
 
 
 def test_miss_then_hit(blobs, cache_dir, monkeypatch) -> None:
@@ -59,11 +59,23 @@ def test_miss_then_hit(blobs, cache_dir, monkeypatch) -> None:
 def test_fingerprint_change_misses(blobs, cache_dir, monkeypatch) -> None:
     with CountCache(cache_dir) as cache:
         count_blobs(blobs, cache, EngineOptions(jobs=1))
-        monkeypatch.setattr(engine_module, "fingerprint", lambda: "another-pygount")
+        monkeypatch.setattr(engine_module, "fingerprint", lambda plain=False: "another-pygount")
         spy = Spy()
         monkeypatch.setattr(engine_module, "count_batch", spy)
         count_blobs(blobs, cache, EngineOptions(jobs=1))
         assert len(spy.counted) == len(blobs)
+
+
+def test_plain_pygments_recounts_and_agrees(blobs, cache_dir, monkeypatch) -> None:
+    """The two lexer loops keep separate cache entries, and count every blob the same."""
+    with CountCache(cache_dir) as cache:
+        dispatched = count_blobs(blobs, cache, EngineOptions(jobs=1))
+        spy = Spy()
+        monkeypatch.setattr(engine_module, "count_batch", spy)
+        plain = count_blobs(blobs, cache, EngineOptions(jobs=1, plain_pygments=True))
+        assert len(spy.counted) == len(blobs)
+        assert plain == dispatched
+        assert sorted(cache.stats().values()) == [len(blobs), len(blobs)]
 
 
 def test_resume_after_interruption_counts_only_the_rest(blobs, cache_dir, monkeypatch) -> None:

@@ -108,3 +108,44 @@ def test_commits_count_like_tags_and_releases_are_chronological(project, cache_d
     assert list(result.summary["version"]) == [head[:10], "1.1"]
     assert list(result.summary["rule"]) == ["explicit-commit", "explicit-tag"]
     assert result.summary["tag"].isna().tolist() == [True, False]
+
+
+def test_second_run_reads_tree_listings_from_the_cache(project, cache_dir, monkeypatch) -> None:
+    """A commit's tree never changes: once listed, a warm run needs no ``git ls-tree``."""
+    from loccount import pipeline
+
+    first = count_repository(str(project.path), tags=["1.0", "1.1"], cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+
+    def no_git(*_args, **_kwargs):
+        raise AssertionError("git ls-tree was run although the listing is cached")
+
+    monkeypatch.setattr(pipeline, "list_tree", no_git)
+    again = count_repository(str(project.path), tags=["1.0", "1.1"], cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    pd.testing.assert_frame_equal(again.files, first.files)
+    pd.testing.assert_frame_equal(again.tidy, first.tidy)
+
+
+def test_tree_listing_round_trips_through_its_cached_form() -> None:
+    from loccount.tree import TreeEntry, decode_entries, encode_entries, parse_ls_tree
+
+    raw = (
+        b"100644 blob " + b"a" * 40 + b"     12\tpkg/caf\xe9.py\0"
+        b"100644 blob " + b"b" * 40 + b"      3\tREADME\0"
+        b"120000 blob " + b"c" * 40 + b"      7\tlink.py\0"
+        b"160000 commit " + b"d" * 40 + b"       -\tvendor/lib\0"
+        b"100644 blob " + b"e" * 40 + b"    BAD\tgone.py\0"
+    )
+    everything = parse_ls_tree(raw)
+    python = parse_ls_tree(raw, (".py",))
+    assert [e.path for e in everything] == [
+        os.fsdecode(b"pkg/caf\xe9.py"),
+        "README",
+        "link.py",
+        "vendor/lib",
+        "gone.py",
+    ]
+    assert [e.path for e in python] == [os.fsdecode(b"pkg/caf\xe9.py"), "link.py", "vendor/lib", "gone.py"]
+    assert [e.kind for e in python] == ["file", "symlink", "submodule", "file"]
+    assert [e.size for e in python] == [12, 7, 0, -1]
+    assert decode_entries(encode_entries(python)) == python
+    assert all(isinstance(e, TreeEntry) for e in decode_entries(encode_entries(python)))

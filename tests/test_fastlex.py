@@ -1,0 +1,178 @@
+"""First-character dispatch gives pygments' own tokens, token for token."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pygments.lexer import RegexLexer, bygroups, using
+from pygments.lexers import BashLexer, CLexer, IniLexer, PythonLexer, RstLexer
+from pygments.token import Name, Punctuation, String, Text
+
+from loccount import fastlex
+from loccount.fastlex import dispatching, first_characters, plans_for
+
+PYGMENTS_LOOP = RegexLexer.get_tokens_unprocessed
+
+TRICKY = [
+    "",
+    "\n",
+    "x = 1\n",
+    '"""unterminated docstring\n\nstill inside\n',
+    "'''\n'''\n",
+    'def f():\n    """Doc."""\n    return f"{x!r:>{width}} {y[\'k\']:{z}}"  # comment\n',
+    "x = rf'{a}\\d' + Rb\"\\x00\" + bR'''raw\n''' + u'ü' + B\"b\"\n",
+    'print(f"""{\n  1 + 2\n}""")\n',
+    "match command.split():\n    case [action, obj]:\n        pass\n    case _:\n        match = case = 1\n",
+    "@decorator.attr(1)\nclass Café(Base, metaclass=M):\n    переменная = 0x_FF + 0o17 + 0b1_0 + 1_000.5e-3j\n",
+    "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nimport os, sys as system\nfrom . import (a,\n  b)\n",
+    "lazy import json\nlazy from x import y\n",
+    "a = b \\\n    + c\nd = $ ? `e`\n",
+    "\tif x:\r\n\t\tpass\r\n",
+    "s = 'unterminated\nt = \"also\n",
+    "x = 1  \f\n\v\n\u00a0\u3000y\n",
+    "def f(*, a: int = ..., **kw) -> None: ...\nlambda: (yield from g)\nawait x; async for y in z: pass\n",
+    "__init__ __name__ __doc__ self cls Ellipsis NotImplemented ValueError abs()\n",
+    "t'template {x}' T\"x\" ft'{y}'\n",
+]
+
+
+def pygments_tokens(lexer: RegexLexer, text: str) -> list:
+    return list(PYGMENTS_LOOP(lexer, text))
+
+
+def dispatched_tokens(lexer: RegexLexer, text: str) -> list:
+    with dispatching():
+        return list(lexer.get_tokens_unprocessed(text))
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_python_tokens_equal_pygments(text: str) -> None:
+    lexer = PythonLexer()
+    assert dispatched_tokens(lexer, text) == pygments_tokens(lexer, text)
+
+
+def test_every_python_state_is_dispatched() -> None:
+    """If pygments changes a rule so that a state can no longer be joined, this says which."""
+    lexer = PythonLexer()
+    plans = plans_for(lexer._tokens, lexer.flags | re.UNICODE)
+    assert [state for state, plan in plans.items() if plan is None] == []
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        "def ", "class ", "import ", "from ", "lazy ", "match ", "case ", "if ", "else", ":", "\n", "    ",
+        "\t", " ", "'", '"', '"""', "'''", "f", "r", "b", "u", "t", "F", "R", "B", "{", "}", "!r", "=",
+        "#", "\\", "\\\n", "(", ")", "[", "]", ".", ",", "0x1F", "1_0.5e3", "1j", "@", "->", "...",
+        "self", "None", "__init__", "ValueError", "print", "x", "é", "\u00a0", "\r", "\f", "$", "?",
+    ]
+)  # fmt: skip
+SOURCES = st.lists(st.one_of(FRAGMENTS, st.text(max_size=3)), max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SOURCES)
+def test_python_tokens_equal_pygments_on_generated_text(text: str) -> None:
+    lexer = PythonLexer()
+    assert dispatched_tokens(lexer, text) == pygments_tokens(lexer, text)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([BashLexer, CLexer, IniLexer, RstLexer]), SOURCES)
+def test_other_regex_lexers_equal_pygments(lexer_class: type[RegexLexer], text: str) -> None:
+    """Dispatch is on for every RegexLexer while a count runs; it must not change any of them."""
+    lexer = lexer_class()
+    assert dispatched_tokens(lexer, text) == pygments_tokens(lexer, text)
+
+
+class QuotingLexer(RegexLexer):
+    """A backreference, a named group and a callback with ``using``: the awkward cases."""
+
+    tokens: ClassVar[dict] = {
+        "root": [
+            (r"([\"'])(.*?)\1", String),
+            (r"(?P<word>[a-z]+)(:)", bygroups(Name.Label, Punctuation)),
+            (r"<(.*?)>", bygroups(using(PythonLexer))),
+            (r"[a-z]+", Name),
+            (r"\s+", Text),
+        ],
+    }
+
+
+class VerboseLexer(RegexLexer):
+    flags = re.VERBOSE
+
+    tokens: ClassVar[dict] = {"root": [(r"a b  # the letters a and b", Name), (r"\s+", Text)]}
+
+
+def test_verbose_states_run_pygments_loop() -> None:
+    lexer = VerboseLexer()
+    assert plans_for(lexer._tokens, lexer.flags | re.UNICODE)["root"] is None
+    assert dispatched_tokens(lexer, "ab ab\n") == pygments_tokens(lexer, "ab ab\n")
+
+
+def test_states_that_cannot_be_joined_run_pygments_loop() -> None:
+    lexer = QuotingLexer()
+    plans = plans_for(lexer._tokens, lexer.flags | re.UNICODE)
+    assert plans["root"] is None
+    text = "say 'it' key: <x = 1> \"q\" ?\n"
+    assert dispatched_tokens(lexer, text) == pygments_tokens(lexer, text)
+
+
+class CallbackLexer(RegexLexer):
+    tokens: ClassVar[dict] = {
+        "root": [
+            (r"(\w+)(\s*)(=)", bygroups(Name.Variable, Text, Punctuation)),
+            (r"<(.*?)>", bygroups(using(PythonLexer))),
+            (r"\w+", Name),
+            (r"\s+", Text),
+        ],
+    }
+
+
+def test_callbacks_get_the_rules_own_match() -> None:
+    lexer = CallbackLexer()
+    plans = plans_for(lexer._tokens, lexer.flags | re.UNICODE)
+    assert plans["root"] is not None
+    text = "a = b <def f(): 'x'> c\n"
+    assert dispatched_tokens(lexer, text) == pygments_tokens(lexer, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "chars", "can_be_empty"),
+    [
+        (r'(?i)(rb|br|r)(""")', set("rRbB"), False),
+        (r"\s*x", {" ", "\t", "\n", "\r", "\f", "\v", "\x1c", "\x1d", "\x1e", "\x1f", "x"}, False),
+        (r"(?=a)", set(), True),
+        (r"a?b", {"a", "b"}, False),
+        (r"(?<!\.)(self|cls)\b", {"s", "c"}, False),
+        (r"[^\S\n]+", {" ", "\t", "\r", "\f", "\v", "\x1c", "\x1d", "\x1e", "\x1f"}, False),
+        (r"", set(), True),
+        (r"\d{0}y", {"y"}, False),
+    ],
+)
+def test_first_characters(pattern: str, chars: set[str], can_be_empty: bool) -> None:
+    assert first_characters(re.compile(pattern, re.MULTILINE)) == (frozenset(chars), can_be_empty)
+
+
+def test_first_characters_ignorecase_includes_kelvin_sign_folding() -> None:
+    """U+212A KELVIN SIGN matches 'k' and 'K' under IGNORECASE: both are first characters."""
+    chars, _ = first_characters(re.compile("(?i)\u212a"))
+    assert chars == frozenset("kK")
+
+
+def test_dispatching_restores_pygments_loop_and_nests() -> None:
+    assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
+    with dispatching():
+        with dispatching():
+            assert RegexLexer.get_tokens_unprocessed is fastlex.get_tokens_unprocessed
+        assert RegexLexer.get_tokens_unprocessed is fastlex.get_tokens_unprocessed
+    assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
+    with dispatching(enabled=False):
+        assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
+    with pytest.raises(RuntimeError), dispatching():
+        raise RuntimeError
+    assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
