@@ -244,10 +244,10 @@ def plans_for(tokendefs: dict[str, list[Rule]], flags: int) -> dict[str, _State 
     return entry[1]
 
 
-def _find(plan: _State | None, rules: list[Rule], text: str, pos: int) -> tuple[Rule | None, Any]:
+def _find(plan: _State | None, rules: list[Rule], text: str, pos: int, end: int) -> tuple[Rule | None, Any]:
     """The rule pygments would pick at ``pos`` and, when it came from a joined pattern, the match."""
     if plan is not None:
-        joined = plan.table[text[pos]] if pos < len(text) else plan.table[""]
+        joined = plan.table[text[pos]] if pos < end else plan.table[""]
         if joined is None:
             return None, None
         match = joined.match(text, pos)
@@ -266,12 +266,13 @@ def get_tokens_unprocessed(self: RegexLexer, text: str, stack: Any = ("root",)) 
     """``RegexLexer.get_tokens_unprocessed`` with first-character dispatch; same tokens."""
     plans = plans_for(self._tokens, self.flags | re.UNICODE)
     pos = 0
+    end = len(text)
     tokendefs = self._tokens
     statestack = list(stack)
     statetokens = tokendefs[statestack[-1]]
     plan = plans[statestack[-1]]
     while 1:
-        rule, joined_match = _find(plan, statetokens, text, pos)
+        rule, joined_match = _find(plan, statetokens, text, pos, end)
         if rule is not None:
             rexmatch, action, new_state = rule
             if joined_match is not None and (action is None or type(action) is _TokenType):
