@@ -7,9 +7,10 @@ counting worker processes start quickly.
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.metadata import version
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = version("loccount")
 
 _EXPORTS = {
     "count_repository": "pipeline",
@@ -22,6 +23,7 @@ _EXPORTS = {
     "DEFAULT_RULE": "classify",
     "category": "classify",
     "EngineOptions": "engine",
+    "RunOptions": "options",
     "LoccountError": "errors",
 }
 

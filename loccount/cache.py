@@ -24,6 +24,7 @@ from .errors import CacheError
 
 SCHEMA_VERSION = 1
 DB_NAME = "counts.sqlite3"
+MIRRORS = "mirrors"
 _CHUNK = 500
 _SELECT = "SELECT sha, name, state, language, code, documentation, empty, string, state_info FROM counts"
 _SELECT_TREES = "SELECT commit_sha, entries FROM trees"
@@ -49,6 +50,11 @@ def resolve_cache_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """``explicit``, else ``$LOCCOUNT_CACHE``, else the platform's user cache directory."""
     chosen = explicit or os.environ.get("LOCCOUNT_CACHE") or platformdirs.user_cache_dir("loccount")
     return Path(chosen).expanduser().resolve()
+
+
+def mirrors_dir(cache_dir: Path) -> Path:
+    """Where the repository mirrors live in a cache directory, beside the count database."""
+    return cache_dir / MIRRORS
 
 
 class CountCache:

@@ -11,10 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .classify import NON_TEST, TEST
+from .labels import series_label, text
+
 TEST_COLOR = "#E1812C"
 NON_TEST_COLOR = "#3274A1"
 KIND_COLORS = {"code": "#3274A1", "documentation": "#3A923A", "empty": "#BFBFBF", "string": "#9372B2"}
-CATEGORY_COLORS = {"non-test": NON_TEST_COLOR, "test": TEST_COLOR}
+CATEGORY_COLORS = {NON_TEST: NON_TEST_COLOR, TEST: TEST_COLOR}
 # Its own round ticks (0%, 20%, ...): plotly would otherwise sync them to the left axis's grid.
 SHARE_AXIS = {
     "title_text": "test share",
@@ -28,16 +31,11 @@ SHARE_AXIS = {
 FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
 
 
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
-
 def release_label(row: pd.Series) -> str:
     """``Juno<br>2014.2`` for a series release, the version for a plain tag."""
-    series = _text(row["series"])
-    if series:
-        return f"{series.capitalize()}<br>{_text(row['release_id'])}"
-    return _text(row["version"])
+    if text(row["series"]):
+        return series_label(row["series"], row["release_id"], "<br>")
+    return text(row["version"])
 
 
 def _naive(column: pd.Series) -> pd.Series:
@@ -86,7 +84,7 @@ def headline(tidy: pd.DataFrame) -> go.Figure:
     views = {measure: _headline_view(totals, labels, projects, measure) for measure in ("code", "lines")}
     shown = views["code"]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    for category in ("non-test", "test"):
+    for category in (NON_TEST, TEST):
         fig.add_trace(
             go.Bar(
                 x=labels,
@@ -116,7 +114,7 @@ def headline(tidy: pd.DataFrame) -> go.Figure:
             "method": "update",
             "args": [
                 {
-                    "y": [list(views[measure][column]) for column in ("non-test", "test", "share")],
+                    "y": [list(views[measure][column]) for column in (NON_TEST, TEST, "share")],
                     "customdata": [None, None, views[measure]["customdata"]],
                 },
                 {"yaxis.title.text": title},
@@ -138,12 +136,12 @@ def headline(tidy: pd.DataFrame) -> go.Figure:
 def _headline_view(totals: pd.DataFrame, labels: list[str], projects: pd.Series, measure: str) -> dict:
     """One measure's stacked values, test share and hover data, as the traces and the menu take them."""
     pivot = totals.pivot_table(index="label", columns="category", values=measure, aggfunc="sum", sort=False)
-    pivot = pivot.reindex(index=labels, columns=["non-test", "test"]).fillna(0).astype("int64")
+    pivot = pivot.reindex(index=labels, columns=[NON_TEST, TEST]).fillna(0).astype("int64")
     total = pivot.sum(axis=1)
-    share = (pivot["test"] / total.where(total > 0)).fillna(0)
+    share = (pivot[TEST] / total.where(total > 0)).fillna(0)
     return {
-        "non-test": pivot["non-test"],
-        "test": pivot["test"],
+        NON_TEST: pivot[NON_TEST],
+        TEST: pivot[TEST],
         "share": share,
         "customdata": list(zip(total, projects, strict=True)),
     }
@@ -172,7 +170,7 @@ def growth_per_project(tidy: pd.DataFrame, columns: int = 4) -> go.Figure:
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=projects, shared_xaxes=False, vertical_spacing=0.08)
     for index, project in enumerate(projects):
         part = frame[frame["project"] == project]
-        for category in ("non-test", "test"):
+        for category in (NON_TEST, TEST):
             rows_ = part[part["category"] == category]
             fig.add_trace(
                 go.Scatter(
@@ -199,7 +197,7 @@ def growth_per_project(tidy: pd.DataFrame, columns: int = 4) -> go.Figure:
 def test_share_per_project(tidy: pd.DataFrame) -> go.Figure:
     """Each project's test share of code lines across series."""
     frame = with_labels(tidy)
-    tests = frame[frame["category"] == "test"]
+    tests = frame[frame["category"] == TEST]
     fig = go.Figure()
     for project in dict.fromkeys(tests["project"]):
         rows = tests[tests["project"] == project]
@@ -274,7 +272,7 @@ def project_breakdown(tidy: pd.DataFrame) -> go.Figure:
     kinds = ["code", "documentation", "empty", "string"]
     per_release = frame.groupby(["label", "_order"], sort=False)[kinds].sum().reset_index()
     meta = frame.drop_duplicates("label").set_index("label")
-    share = frame[frame["category"] == "test"].set_index("label")["code_share"].reindex(per_release["label"])
+    share = frame[frame["category"] == TEST].set_index("label")["code_share"].reindex(per_release["label"])
     hover = _hover_columns(meta.reindex(per_release["label"]).reset_index())
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for kind in kinds:
@@ -310,7 +308,7 @@ def project_split(tidy: pd.DataFrame) -> go.Figure:
     """One project's code lines per release, test vs non-test."""
     frame = with_labels(tidy)
     fig = go.Figure()
-    for category in ("non-test", "test"):
+    for category in (NON_TEST, TEST):
         rows = frame[frame["category"] == category]
         fig.add_trace(
             go.Bar(

@@ -10,12 +10,12 @@ import fnmatch
 import hashlib
 import json
 from functools import cached_property
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-TEST = "test"
-NON_TEST = "non-test"
+TEST: Final = "test"
+NON_TEST: Final = "non-test"
 Category = Literal["test", "non-test"]
 
 

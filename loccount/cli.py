@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from . import cache as cache_store
+from .count import DEFAULT_MAX_BLOB_BYTES
 from .errors import LoccountError
 
 #: Wide enough for the release table when output goes to a file or pipe; a terminal sets its own.
@@ -71,7 +72,7 @@ scheduler_option = click.option(
 max_blob_option = click.option(
     "--max-blob-bytes",
     type=click.IntRange(min=1),
-    default=20 * 1024 * 1024,
+    default=DEFAULT_MAX_BLOB_BYTES,
     show_default=True,
     help="Files larger than this are recorded with state 'huge' instead of being counted.",
 )
@@ -88,6 +89,13 @@ def _executor(scheduler: str | None, jobs: int | None) -> Iterator[tuple[Any, in
     with dask_executor(scheduler) as (executor, threads):
         err.print(f"counting on the Dask cluster at {scheduler} ({threads} worker threads)", highlight=False)
         yield executor, threads
+
+
+def _options(cache_dir: Path | None, refresh: bool, engine: Any = None, progress: Any = None) -> Any:
+    """The run options every command shares, with clone and fetch progress shown on stderr."""
+    from .options import RunOptions
+
+    return RunOptions(cache_dir=cache_dir, refresh=refresh, engine=engine, progress=progress, status=_status)
 
 
 _last_stage: list[str] = [""]
@@ -154,27 +162,19 @@ def count(
     from .classify import DEFAULT_RULE
     from .config import load_rule
     from .engine import EngineOptions
-    from .export import write_csv
+    from .outputs import write_csv
     from .pipeline import count_repository
     from .terminal import BlobProgress, release_table
 
     rule = load_rule(test_rule) if test_rule else DEFAULT_RULE
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
-        engine = EngineOptions(workers, executor, max_blob_bytes, plain_pygments=plain_pygments)
-        result = count_repository(
-            target,
-            tags,
-            tags_matching,
-            project=name,
-            cache_dir=cache_dir,
-            refresh=refresh,
-            engine=engine,
-            progress=progress,
-            status=_status,
-            rule=rule,
+        engine = EngineOptions(
+            jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes, plain_pygments=plain_pygments
         )
+        options = _options(cache_dir, refresh, engine, progress)
+        result = count_repository(target, tags, tags_matching, project=name, rule=rule, options=options)
     out.print(release_table(result.summary))
-    out.print(f"pygount {result.provenance['pygount']}; test rule {result.provenance['test_rules']}")
+    out.print(f"pygount {result.provenance.pygount}; test rule {'; '.join(result.provenance.test_rules)}")
     if csv_path:
         write_csv(result.tidy, csv_path)
         err.print(f"wrote {csv_path}")
@@ -220,13 +220,15 @@ def releases(
     from .terminal import releases_table
 
     config = load_config(config_path)
-    chosen = plan(config, series=series, projects=projects, cache_dir=cache_dir, refresh=refresh, status=_status)
+    chosen = plan(config, series=series, projects=projects, options=_options(cache_dir, refresh))
     frame = releases_frame(chosen.all_releases())
     if fmt == "table":
         out.print(releases_table(frame))
         out.print(f"{len(frame)} releases of {frame['project'].nunique()} projects")
     elif fmt == "csv":
-        click.echo(frame.to_csv(index=False, date_format="%Y-%m-%d"), nl=False)
+        from .outputs import csv_text
+
+        click.echo(csv_text(frame), nl=False)
     else:
         click.echo(frame.to_json(orient="records", date_format="iso", indent=2))
     _report_failures(chosen.failures, chosen.notes)
@@ -272,17 +274,11 @@ def run(
     config = load_config(config_path)
     target = output or output_dir(config, config_path)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
-        engine = EngineOptions(workers, executor, config.max_blob_bytes, plain_pygments=plain_pygments)
-        analysis = analyze(
-            config,
-            series=series,
-            projects=projects,
-            cache_dir=cache_dir,
-            refresh=refresh,
-            engine=engine,
-            progress=progress,
-            status=_status,
+        engine = EngineOptions(
+            jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes, plain_pygments=plain_pygments
         )
+        options = _options(cache_dir, refresh, engine, progress)
+        analysis = analyze(config, series=series, projects=projects, options=options)
     if analysis.result is not None:
         written = write_run_outputs(
             analysis, target, by_file=by_file, report=not no_report, images=not no_images, say=_note
@@ -301,11 +297,11 @@ def run(
 def report(config_path: Path, output: Path | None, no_images: bool) -> None:
     """Rebuild the HTML report and wide CSV from the tables the last run wrote, without counting."""
     from .config import load_config, output_dir
-    from .outputs import load_report_input
-    from .report import write_report
+    from .outputs import load_report_input, write_report
 
     target = output or output_dir(load_config(config_path), config_path)
-    for path in write_report(load_report_input(target), target, images=not no_images, say=_note):
+    tidy, areas, provenance = load_report_input(target)
+    for path in write_report(tidy, areas, provenance, target, images=not no_images, say=_note):
         err.print(f"wrote {path}", highlight=False)
 
 
@@ -348,7 +344,7 @@ def cache_info(cache_dir: Path | None) -> None:
             out.print(f"  fingerprint {stamp}: {rows} blobs{mark}")
     else:
         out.print("count database: none yet")
-    mirrors = sorted(p for p in (directory / "mirrors").glob("*") if p.is_dir())
+    mirrors = sorted(p for p in cache_store.mirrors_dir(directory).glob("*") if p.is_dir())
     out.print(f"mirrors: {len(mirrors)}")
     for mirror in mirrors:
         out.print(f"  {mirror.name}")
@@ -364,9 +360,9 @@ def cache_clear(mirrors: bool, cache_dir: Path | None) -> None:
 
     directory = cache_store.resolve_cache_dir(cache_dir)
     removed = cache_store.clear(directory)
-    if mirrors and (directory / "mirrors").exists():
-        shutil.rmtree(directory / "mirrors")
-        removed.append(directory / "mirrors")
+    if mirrors and cache_store.mirrors_dir(directory).exists():
+        shutil.rmtree(cache_store.mirrors_dir(directory))
+        removed.append(cache_store.mirrors_dir(directory))
     out.print(f"removed {len(removed)} item(s) from {directory}")
 
 

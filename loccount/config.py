@@ -24,11 +24,11 @@ from pydantic import (
 )
 
 from .classify import TestRule
+from .count import DEFAULT_MAX_BLOB_BYTES
 from .errors import ConfigError, UnsafeURLError
-from .mirror import check_url
 from .series import KNOWN_SERIES, canonical_series
+from .urls import check_url
 
-DEFAULT_CONFIG = "repos.yaml"
 DEFAULT_RELEASES_URL = "https://opendev.org/openstack/releases"
 DEFAULT_URL_TEMPLATE = "https://opendev.org/openstack/{name}"
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -166,7 +166,7 @@ class Config(_Strict):
     output: Path = Path("reports")
     releases_url: str = DEFAULT_RELEASES_URL
     test_rule: RuleOverride | None = None
-    max_blob_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_blob_bytes: int = Field(default=DEFAULT_MAX_BLOB_BYTES, gt=0)
 
     @field_validator("projects", mode="before")
     @classmethod

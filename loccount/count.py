@@ -34,11 +34,9 @@ PYGOUNT_OPTIONS = {
     "duplicate_pool": None,
     "merge_embedded_language": False,
 }
-#: States loccount adds to pygount's for files it does not hand to pygount.
+#: The state loccount gives a file too large to hand to pygount, and the default size cap.
 HUGE = "huge"
-SYMLINK = "symlink"
-SUBMODULE = "submodule"
-COUNTED_STATES = ("analyzed",)
+DEFAULT_MAX_BLOB_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +92,15 @@ def fingerprint(plain_pygments: bool = False) -> str:
     method = {"method": METHOD, "lexer": LEXER_LOOPS[plain_pygments]}
     payload = json.dumps({**method, "options": PYGOUNT_OPTIONS, **versions()}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def describe(plain_pygments: bool = False) -> dict[str, str]:
+    """What produced the counts, for provenance: versions, the lexer loop and the fingerprint."""
+    return {
+        **versions(),
+        "lexer_loop": LEXER_LOOPS[plain_pygments],
+        "counter_fingerprint": fingerprint(plain_pygments),
+    }
 
 
 def scratch_root() -> str:

@@ -17,16 +17,16 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol
-
-import git
+from typing import TYPE_CHECKING, Protocol
 
 from .cache import CountCache, Key
-from .count import HUGE, FileCount, count_batch, fingerprint
+from .count import DEFAULT_MAX_BLOB_BYTES, HUGE, FileCount, count_batch, fingerprint
 from .errors import LoccountError
 from .tree import MISSING, read_blob
 
-DEFAULT_MAX_BLOB_BYTES = 20 * 1024 * 1024
+if TYPE_CHECKING:
+    import git
+
 DEFAULT_BATCH_BYTES = 1024 * 1024
 MIN_BATCH_BYTES = 16 * 1024
 MAX_BATCH_FILES = 256
@@ -40,7 +40,9 @@ class Blob:
     size: int
 
 
-class Progress(Protocol):
+class CountProgress(Protocol):
+    """Told how much there is to count and how much is done, e.g. to draw a progress bar."""
+
     def start(self, total_blobs: int, total_bytes: int, cached_blobs: int) -> None: ...
     def advance(self, blobs: int, nbytes: int) -> None: ...
 
@@ -53,7 +55,7 @@ class _Quiet:
         pass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EngineOptions:
     """How to count: ``jobs`` local processes unless an ``executor`` is given."""
 
@@ -102,7 +104,7 @@ def count_blobs(
     blobs: dict[Key, Blob],
     cache: CountCache,
     options: EngineOptions | None = None,
-    progress: Progress | None = None,
+    progress: CountProgress | None = None,
 ) -> dict[Key, FileCount]:
     """Counts for every key in ``blobs``: from the cache, or counted now and cached."""
     options = options or EngineOptions()

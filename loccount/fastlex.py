@@ -65,7 +65,7 @@ def _char_source(op: Any, arg: Any) -> str | None:
         return "."
     if op is not sre.IN:
         return None
-    parts = []
+    parts: list[str] = []
     for item, value in arg:
         if item is sre.NEGATE:
             parts.insert(0, "^")

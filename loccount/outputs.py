@@ -1,28 +1,105 @@
-"""Write a run's outputs into the output directory: CSVs, provenance and the HTML report."""
+"""Every file loccount writes: the one owner of output names, CSV writes and the report's files.
+
+CSVs are UTF-8, safe to open in a spreadsheet (a text cell that would run as a formula gets
+a leading ``'``) and, like every output, replaced atomically. Pages are rendered by
+:mod:`loccount.report` from the frames given here, with the names chosen here.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
+import pandas as pd
+
+from .atomic import atomic_write, remove_stale_temporaries, temporary_path, write_text
 from .errors import LoccountError
-from .export import atomic_write, read_csv, remove_stale_temporaries, write_csv
-from .report import AREAS_CSV, ReportInput, write_report
+from .provenance import Provenance, parse_provenance
 from .runs import Analysis
-from .table import RELEASE_COLUMNS, latest_areas, releases_frame
+from .table import RELEASE_COLUMNS, latest_areas, releases_frame, wide_frame
 
 TIDY_CSV = "tidy.csv"
 RELEASES_CSV = "releases.csv"
+AREAS_CSV = "areas.csv"
+WIDE_CSV = "wide.csv"
 FILES_CSV = "files.csv"
-PROVENANCE = "provenance.json"
+PROVENANCE_JSON = "provenance.json"
+INDEX_HTML = "index.html"
+HEADLINE = "headline"
+IMAGE_SUFFIXES = ("png", "svg")
+#: Downloads the overview links to, in this order, where they exist.
+DOWNLOADS = (TIDY_CSV, WIDE_CSV, RELEASES_CSV, AREAS_CSV)
 TEXT_COLUMNS = [c for c in RELEASE_COLUMNS if c not in ("series_date", "date")] + [
     "category",
     "test_rule",
     "pygount",
     "area",
 ]
+#: Leading characters that make a spreadsheet treat a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
+
+
+def neutralize(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restore(value: object) -> object:
+    """Undo :func:`neutralize` when reading a CSV loccount wrote."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot start a formula."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralize)
+    return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as formula-safe CSV text, as every CSV loccount writes or prints."""
+    return safe_for_spreadsheets(frame).to_csv(index=False, date_format="%Y-%m-%d")
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """``frame`` as UTF-8 CSV at ``path``, formula-safe and atomically replaced."""
+    return write_text(path, csv_text(frame))
+
+
+def read_csv(path: Path, text_columns: Sequence[str], date_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """Read a CSV loccount wrote: text stays text (``2014.2`` is a tag, not a number)."""
+    frame = pd.read_csv(path, dtype={column: "object" for column in text_columns}, keep_default_na=False)
+    for column in frame.columns:
+        if column in text_columns:
+            frame[column] = frame[column].map(restore).replace({"": None})
+    for column in date_columns:
+        frame[column] = pd.to_datetime(frame[column].replace({"": None}), utc=True)
+    return frame
+
+
+def page_name(project: str) -> str:
+    """A file name for a project's page that cannot leave the output directory."""
+    if _SAFE_NAME.match(project) and ".." not in project:
+        return f"project-{project}.html"
+    digest = hashlib.sha256(project.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", project).strip("_")[:60]
+    return f"project-{cleaned}-{digest}.html"
+
+
+def plotly_js_name() -> str:
+    import plotly
+
+    return f"plotly-{plotly.__version__}.min.js"
 
 
 def write_run_outputs(
@@ -34,18 +111,12 @@ def write_run_outputs(
     images: bool = True,
     say: Callable[[str], None] = print,
 ) -> list[Path]:
-    """Each file is replaced atomically, so an interrupted write leaves the previous one intact."""
+    """The tables of a config run, its provenance and (unless ``report`` is off) the HTML report."""
     result = analysis.result
     if result is None:
         raise LoccountError("nothing was counted, so there is nothing to write")
     remove_stale_temporaries(output)
     areas = latest_areas(result.files)
-    info = {
-        **result.provenance,
-        "loccount": __version__,
-        "series": [s.name for s in analysis.plan.series],
-        "failures": analysis.failures,
-    }
     written = [
         write_csv(result.tidy, output / TIDY_CSV),
         write_csv(releases_frame(analysis.plan.all_releases()), output / RELEASES_CSV),
@@ -53,21 +124,85 @@ def write_run_outputs(
     ]
     if by_file:
         written.append(write_csv(result.files, output / FILES_CSV))
-    written.append(atomic_write(output / PROVENANCE, lambda stream: json.dump(info, stream, indent=2)))
+    written.append(write_text(output / PROVENANCE_JSON, result.provenance.to_json()))
     if report:
-        written += write_report(ReportInput(result.tidy, areas, info), output, images=images, say=say)
+        written += write_report(result.tidy, areas, result.provenance, output, images=images, say=say)
     return written
 
 
-def load_report_input(output: Path) -> ReportInput:
+def write_report(
+    tidy: pd.DataFrame,
+    areas: pd.DataFrame,
+    provenance: Provenance,
+    output: Path,
+    *,
+    images: bool = True,
+    say: Callable[[str], None] = print,
+) -> list[Path]:
+    """Write index.html, one page per project, wide.csv, plotly.js and (with a browser) headline images."""
+    from .report import Links, ReportInput, headline, render_pages
+
+    output.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(output)
+    plotlyjs = _write_plotlyjs(output)
+    data = ReportInput(tidy, areas, provenance)
+    written = [write_csv(wide_frame(tidy), output / WIDE_CSV)]
+    figure = headline(data)
+    pictures = _write_images(figure, output, say) if images else []
+    links = Links(
+        index=INDEX_HTML,
+        pages={str(name): page_name(str(name)) for name in dict.fromkeys(tidy["project"])},
+        plotlyjs=plotlyjs,
+        downloads=[name for name in DOWNLOADS if (output / name).exists()],
+        images=[path.name for path in pictures],
+    )
+    for name, html in render_pages(data, links, figure).items():
+        written.append(write_text(output / name, html))
+    return [*written, *pictures]
+
+
+def _write_plotlyjs(output: Path) -> str:
+    """plotly.js once, next to the pages, so they work offline; older copies go."""
+    from plotly.offline import get_plotlyjs
+
+    name = plotly_js_name()
+    target = output / name
+    if not target.exists():
+        atomic_write(target, lambda stream: stream.write(get_plotlyjs()))
+    for stale in output.glob("plotly-*.min.js"):
+        if stale.name != name:
+            stale.unlink()
+    return name
+
+
+def _write_images(figure: object, output: Path, say: Callable[[str], None]) -> list[Path]:
+    """The headline as PNG and SVG; where no Chromium can render them, a note instead."""
+    from .report import render_images
+
+    targets = [output / f"{HEADLINE}.{suffix}" for suffix in IMAGE_SUFFIXES]
+    temporaries = [temporary_path(target) for target in targets]
+    try:
+        render_images(figure, temporaries)
+        for temporary, target in zip(temporaries, targets, strict=True):
+            temporary.replace(target)
+    except Exception as error:  # kaleido raises its own, choreographer's and OS errors
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        say(f"static images skipped: no usable Chromium or Chrome for kaleido ({reason[:160]})")
+        return []
+    return targets
+
+
+def load_report_input(output: Path) -> tuple[pd.DataFrame, pd.DataFrame, Provenance]:
     """The tables a previous run wrote, for ``loccount report``."""
-    missing = [name for name in (TIDY_CSV, AREAS_CSV, PROVENANCE) if not (output / name).is_file()]
+    missing = [name for name in (TIDY_CSV, AREAS_CSV, PROVENANCE_JSON) if not (output / name).is_file()]
     if missing:
         raise LoccountError(f"{output}: no {missing[0]}; run `loccount run` first")
     try:
         tidy = read_csv(output / TIDY_CSV, TEXT_COLUMNS, ["series_date", "date"])
         areas = read_csv(output / AREAS_CSV, TEXT_COLUMNS)
-        info = json.loads((output / PROVENANCE).read_text(encoding="utf-8"))
+        info = json.loads((output / PROVENANCE_JSON).read_text(encoding="utf-8"))
     except (ValueError, OSError) as error:
         raise LoccountError(f"{output}: cannot read the previous run's tables: {error}") from None
-    return ReportInput(tidy=tidy, areas=areas, provenance=info)
+    return tidy, areas, parse_provenance(info, str(output / PROVENANCE_JSON))

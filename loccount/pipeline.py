@@ -10,22 +10,21 @@ Everything the CLI does is available here, e.g. from a notebook::
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from dataclasses import dataclass
 
 import git
 import pandas as pd
 
-from .cache import CountCache, resolve_cache_dir
+from .cache import CountCache
 from .classify import DEFAULT_RULE, TestRule
-from .count import LEXER_LOOPS, fingerprint, versions
-from .engine import Blob, EngineOptions, Progress, count_blobs
+from .count import describe
+from .engine import Blob, count_blobs
 from .errors import ReleaseError
-from .mirror import Progress as StatusCallback
 from .mirror import open_repository
+from .options import DEFAULT_OPTIONS, RunOptions
+from .provenance import Provenance, make_provenance
 from .releases import Release, resolve_tags
 from .table import Snapshot, file_frame, release_summary, tidy_frame
 from .tree import MISSING, TreeEntry, decode_entries, encode_entries, list_tree
@@ -33,6 +32,8 @@ from .tree import MISSING, TreeEntry, decode_entries, encode_entries, list_tree
 PYTHON_SUFFIXES = (".py",)
 #: ``git ls-tree`` processes run at once when listing the releases' trees.
 LISTING_THREADS = 4
+
+Group = tuple[git.Repo, Sequence[Release], TestRule]
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Result:
     tidy: pd.DataFrame
     files: pd.DataFrame
     snapshots: list[Snapshot]
-    provenance: dict[str, str] = field(default_factory=dict)
+    provenance: Provenance
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -61,32 +62,22 @@ def project_name(target: str) -> str:
     return os.path.basename(stripped.replace(":", "/")) or "project"
 
 
-def provenance(rules: Sequence[TestRule], plain_pygments: bool = False) -> dict[str, str]:
-    info = versions()
-    return {
-        "pygount": info["pygount"],
-        "pygments": info["pygments"],
-        "python": info["python"],
-        "lexer_loop": LEXER_LOOPS[plain_pygments],
-        "counter_fingerprint": fingerprint(plain_pygments),
-        "test_rules": " | ".join(dict.fromkeys(rule.describe() for rule in rules)),
-        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-
-
 def count_releases(
-    groups: Sequence[tuple[git.Repo, Sequence[Release], TestRule]],
-    cache_dir: str | os.PathLike[str] | None = None,
-    engine: EngineOptions | None = None,
-    progress: Progress | None = None,
+    groups: Sequence[Group],
+    options: RunOptions = DEFAULT_OPTIONS,
+    *,
+    release_data_commit: str | None = None,
+    series: Sequence[str] = (),
+    failures: Mapping[str, str] | None = None,
 ) -> Result:
     """Count every release in ``groups`` (repository, its releases, its test rule) in one pass.
 
-    Blobs shared between releases, or between projects, are counted once.
+    Blobs shared between releases, or between projects, are counted once. The keywords are
+    recorded in the result's provenance.
     """
     snapshots: list[Snapshot] = []
     blobs: dict[tuple[str, str], Blob] = {}
-    with CountCache(resolve_cache_dir(cache_dir)) as cache:
+    with CountCache(options.cache) as cache:
         listings = _listings(groups, cache)
         for repo, releases, rule in groups:
             for release in releases:
@@ -95,15 +86,21 @@ def count_releases(
                 for entry in entries:
                     if entry.kind == "file":
                         blobs.setdefault((entry.sha, entry.name), Blob(repo, entry.size))
-        counts = count_blobs(blobs, cache, engine, progress)
-    plain = engine.plain_pygments if engine else False
-    info = provenance([rule for _repo, _releases, rule in groups], plain)
-    files = file_frame(snapshots, counts, info["pygount"])
-    tidy = tidy_frame(files, snapshots, info["pygount"])
+        counts = count_blobs(blobs, cache, options.engine, options.progress)
+    plain = options.engine.plain_pygments if options.engine else False
+    info = make_provenance(
+        describe(plain),
+        [rule.describe() for _repo, _releases, rule in groups],
+        release_data_commit=release_data_commit,
+        series=series,
+        failures=failures,
+    )
+    files = file_frame(snapshots, counts, info.pygount)
+    tidy = tidy_frame(files, snapshots, info.pygount)
     return Result(tidy=tidy, files=files, snapshots=snapshots, provenance=info)
 
 
-def _listings(groups: Sequence[tuple[git.Repo, Sequence[Release], TestRule]], cache: CountCache) -> dict:
+def _listings(groups: Sequence[Group], cache: CountCache) -> dict[str, list[TreeEntry]]:
     """Python entries of every release's commit: from the cache, or listed by git (and cached)."""
     wanted = {release.commit: repo for repo, releases, _ in groups for release in releases}
     selection = "|".join(PYTHON_SUFFIXES)
@@ -130,17 +127,12 @@ def count_repository(
     *,
     project: str | None = None,
     rule: TestRule = DEFAULT_RULE,
-    cache_dir: str | os.PathLike[str] | None = None,
-    refresh: bool = False,
-    engine: EngineOptions | None = None,
-    progress: Progress | None = None,
-    status: StatusCallback | None = None,
+    options: RunOptions = DEFAULT_OPTIONS,
 ) -> Result:
     """Count one repository (URL or local path) at explicit tags/commits and/or matching tags."""
-    directory = resolve_cache_dir(cache_dir)
-    repo = open_repository(target, Path(directory) / "mirrors", refresh=refresh, progress=status)
+    repo = open_repository(target, options.mirrors, refresh=options.refresh, progress=options.status)
     name = project or project_name(target)
     if not tags and tags_matching is None:
         raise ReleaseError(f"{name}: no release selected; give at least one tag or a tag pattern")
     releases = resolve_tags(repo, name, tuple(tags), tags_matching)
-    return count_releases([(repo, releases, rule)], directory, engine, progress)
+    return count_releases([(repo, releases, rule)], options)

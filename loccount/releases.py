@@ -5,15 +5,16 @@ OpenStack series are resolved in :mod:`loccount.series`, which produces the same
 
 from __future__ import annotations
 
+import datetime as datetime_module
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import git
 
 from .errors import ConfigError, ReleaseError
-from .mirror import git_error
+from .gitcommand import git_error
 
 _HEX = re.compile(r"[0-9a-fA-F]{7,40}")
 _VERSION_PART = re.compile(r"(\d+)")
@@ -30,7 +31,7 @@ class Release:
     date: datetime | None
     series: str | None = None
     release_id: str | None = None
-    series_date: date | None = None
+    series_date: datetime_module.date | None = None
     rule: str = "tag"
 
 

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import git
 
-from .cache import resolve_cache_dir
 from .config import Config, Project
-from .engine import EngineOptions, Progress
+from .engine import EngineOptions
 from .errors import ConfigError, LoccountError
-from .mirror import Progress as StatusCallback
 from .mirror import open_repository
+from .options import DEFAULT_OPTIONS, RunOptions
 from .pipeline import Result, count_releases
+from .release_data import ReleaseData, resolve_project
 from .releases import Release, list_tags, resolve_tags
-from .series import KNOWN_SERIES, ReleaseData, Series, canonical_series, resolve_project, select_series
+from .series import KNOWN_SERIES, Series, canonical_series, select_series
 
 
 @dataclass
@@ -76,23 +75,24 @@ def plan(
     *,
     series: Sequence[str] = (),
     projects: Sequence[str] = (),
-    cache_dir: str | os.PathLike[str] | None = None,
-    refresh: bool = False,
-    status: StatusCallback | None = None,
+    options: RunOptions = DEFAULT_OPTIONS,
 ) -> Plan:
     """Open every selected project's repository and resolve its releases; a failing project is recorded."""
-    mirrors = resolve_cache_dir(cache_dir) / "mirrors"
     selected = select_projects(config, projects)
+
+    def open_url(url: str) -> git.Repo:
+        return open_repository(url, options.mirrors, refresh=options.refresh, progress=options.status)
+
     data = None
     all_series = list(KNOWN_SERIES)
     if any(project.by_series for project in selected):
-        data = ReleaseData(open_repository(config.releases_url, mirrors, refresh=refresh, progress=status))
+        data = ReleaseData(open_url(config.releases_url))
         all_series = data.series()
     chosen = choose_series(all_series, config, series)
     result = Plan(config=config, series=chosen, release_data_commit=data.commit if data else None)
     for project in selected:
         try:
-            repo = open_repository(project.repo_url, mirrors, refresh=refresh, progress=status)
+            repo = open_url(project.repo_url)
             tags = list_tags(repo)
             if project.by_series and data is not None:
                 explicit = project.tags if isinstance(project.tags, dict) else {}
@@ -115,22 +115,25 @@ def analyze(
     *,
     series: Sequence[str] = (),
     projects: Sequence[str] = (),
-    cache_dir: str | os.PathLike[str] | None = None,
-    refresh: bool = False,
-    engine: EngineOptions | None = None,
-    progress: Progress | None = None,
-    status: StatusCallback | None = None,
+    options: RunOptions = DEFAULT_OPTIONS,
 ) -> Analysis:
     """Count every selected project at every selected release of a config, in one pass."""
-    chosen = plan(config, series=series, projects=projects, cache_dir=cache_dir, refresh=refresh, status=status)
-    engine = engine or EngineOptions(max_blob_bytes=config.max_blob_bytes)
+    chosen = plan(config, series=series, projects=projects, options=options)
+    if options.engine is None:
+        options = replace(options, engine=EngineOptions(max_blob_bytes=config.max_blob_bytes))
     by_name = {project.name: project for project in config.projects}
     groups = [
         (chosen.repos[name], releases, config.rule_for(by_name[name]))
         for name, releases in chosen.releases.items()
         if releases
     ]
-    result = count_releases(groups, cache_dir, engine, progress) if groups else None
-    if result is not None and chosen.release_data_commit:
-        result.provenance["release_data_commit"] = chosen.release_data_commit
+    result = None
+    if groups:
+        result = count_releases(
+            groups,
+            options,
+            release_data_commit=chosen.release_data_commit,
+            series=[s.name for s in chosen.series],
+            failures=chosen.failures,
+        )
     return Analysis(plan=chosen, result=result)

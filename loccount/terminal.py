@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeRemainingColumn,
@@ -17,6 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from .classify import NON_TEST, TEST
+from .labels import release_name, share, text
 
 
 class BlobProgress:
@@ -40,7 +42,7 @@ class BlobProgress:
             TimeRemainingColumn(),
             console=console,
         )
-        self._task = None
+        self._task: TaskID | None = None
         self._done = 0
         self._total = 0
 
@@ -90,13 +92,12 @@ def release_table(summary: pd.DataFrame) -> Table:
     """Files and the four line kinds for test, non-test and total, per release, plus test share."""
     table = Table(title="Python lines per release (pygount)", show_lines=False)
     for header in ("project", "release", "category", "files", "code", "doc", "empty", "string", "lines"):
-        justify = "left" if header in ("project", "release", "category") else "right"
-        table.add_column(header, justify=justify)
+        table.add_column(header, justify="left" if header in ("project", "release", "category") else "right")
     table.add_column("test share of code", justify="right")
     measures = ["files", "code", "documentation", "empty", "string", "lines"]
     for _, row in summary.iterrows():
-        label = _label(row)
-        share = _share(row["test_share"])
+        label = release_name(row["series"], row["version"])
+        test_share = share(row["test_share"])
         for category, prefix in ((TEST, TEST), (NON_TEST, NON_TEST), ("total", "total")):
             cells = [f"{int(row[f'{prefix}_{m}']):,}" for m in measures]
             first = category == TEST
@@ -105,7 +106,7 @@ def release_table(summary: pd.DataFrame) -> Table:
                 label if first else "",
                 category,
                 *cells,
-                share if category == "total" else "",
+                test_share if category == "total" else "",
                 style="bold" if category == "total" else None,
                 end_section=category == "total",
             )
@@ -121,10 +122,10 @@ def releases_table(frame: pd.DataFrame) -> Table:
         when = "" if pd.isna(row["date"]) else row["date"].strftime("%Y-%m-%d")
         table.add_row(
             row["project"],
-            _text(row["series"]),
-            _text(row["release_id"]),
+            text(row["series"]),
+            text(row["release_id"]),
             row["version"],
-            _text(row["tag"]),
+            text(row["tag"]),
             row["commit"][:12],
             when,
             row["rule"],
@@ -142,24 +143,11 @@ def projects_table(summary: pd.DataFrame) -> Table:
         table.add_row(
             str(project),
             str(len(rows)),
-            _label(first),
+            release_name(first["series"], first["version"]),
             f"{int(first['total_code']):,}",
-            _share(first["test_share"]),
-            _label(last),
+            share(first["test_share"]),
+            release_name(last["series"], last["version"]),
             f"{int(last['total_code']):,}",
-            _share(last["test_share"]),
+            share(last["test_share"]),
         )
     return table
-
-
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
-
-def _label(row: pd.Series) -> str:
-    series = _text(row["series"])
-    return f"{series} {row['version']}" if series else str(row["version"])
-
-
-def _share(value: float) -> str:
-    return "-" if pd.isna(value) else f"{100 * value:.1f}%"

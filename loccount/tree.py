@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import git
 
 from .errors import RepositoryError
-from .mirror import git_error
+from .gitcommand import git_error
 
-REGULAR_MODES = frozenset({"100644", "100755", "100664"})
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"
 _GITLINK = GITLINK_MODE.encode()

@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 
+from loccount.provenance import Provenance
 from loccount.table import TIDY_COLUMNS
 
 SERIES = [
@@ -103,12 +104,14 @@ def areas(names: dict[str, str] | None = None) -> pd.DataFrame:
     )
 
 
-PROVENANCE = {
-    "pygount": "3.2.0",
-    "pygments": "2.21.0",
-    "python": "3.11",
-    "counter_fingerprint": "0123456789abcdef",
-    "test_rules": "default: dirs=test|tests",
-    "run_at": "2026-11-22T00:00:00+00:00",
-    "release_data_commit": "f" * 40,
-}
+PROVENANCE = Provenance(
+    loccount="0.1.0",
+    pygount="3.2.0",
+    pygments="2.21.0",
+    python="3.11",
+    lexer_loop="pygments",
+    counter_fingerprint="0123456789abcdef",
+    test_rules=("default: dirs=test|tests",),
+    run_at="2026-11-22T00:00:00+00:00",
+    release_data_commit="f" * 40,
+)

@@ -7,16 +7,18 @@ import time
 
 import pytest
 
-from loccount.report import ReportInput, write_report
-
-from report_data import PROVENANCE, areas, tidy
+from loccount.outputs import write_report
+from tests.report_data import PROVENANCE, areas, tidy
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs Debian's chromium and chromium-driver packages (apt-get install chromium chromium-driver)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not (CHROMIUM and CHROMEDRIVER),
+        reason="needs Debian's chromium and chromium-driver packages (apt-get install chromium chromium-driver)",
+    ),
+]
 
 FIGURES = """
 return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (plot) {
@@ -61,7 +63,7 @@ def browser():
 def site(tmp_path_factory):
     output = tmp_path_factory.mktemp("site")
     hostile = {"heat": '<img src=x onerror="window.__pwned=1">'}
-    write_report(ReportInput(tidy(hostile), areas(hostile), PROVENANCE), output, images=False, say=lambda _m: None)
+    write_report(tidy(hostile), areas(hostile), PROVENANCE, output, images=False, say=lambda _m: None)
     return output
 
 
@@ -100,7 +102,7 @@ def test_hostile_project_page_runs_no_injected_script(browser, site) -> None:
 
 def test_headline_images_with_the_system_chromium(tmp_path) -> None:
     messages: list[str] = []
-    written = write_report(ReportInput(tidy(), areas(), PROVENANCE), tmp_path, images=True, say=messages.append)
+    written = write_report(tidy(), areas(), PROVENANCE, tmp_path, images=True, say=messages.append)
     images = {p.name: p for p in written if p.suffix in (".png", ".svg")}
     assert messages == []
     assert set(images) == {"headline.png", "headline.svg"}

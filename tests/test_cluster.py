@@ -16,6 +16,7 @@ from loccount.pipeline import python_entries
 from loccount.tree import list_tree
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.dask
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,7 @@ from loccount.engine import Blob, EngineOptions, count_blobs, make_batches
 from loccount.mirror import open_local
 from loccount.pipeline import python_entries
 from loccount.tree import list_tree
-
-from fixtures_data import RELEASE_1_1
+from tests.fixtures_data import RELEASE_1_1
 
 
 @pytest.fixture

@@ -15,13 +15,14 @@ import pandas as pd
 import pytest
 
 from loccount.cache import DB_NAME
-from loccount.mirror import MARKER, mirror_name
-
-from conftest import RepoBuilder
-from world import build_world, write_config
+from loccount.mirror import MARKER
+from loccount.urls import mirror_name
+from tests.gitrepo import RepoBuilder, git
+from tests.world import build_world, write_config
 
 pytestmark = pytest.mark.slow
 SLOW_SSH = Path(__file__).with_name("slow_ssh.py")
+SLOW_WRITES = Path(__file__).with_name("slow_writes.py")
 
 
 def loccount(*args, env: dict | None = None) -> subprocess.Popen:
@@ -31,6 +32,17 @@ def loccount(*args, env: dict | None = None) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         start_new_session=True,
         env={**os.environ, **(env or {})},
+    )
+
+
+def slow_loccount(*args) -> subprocess.Popen:
+    """loccount with every output written slowly (tests/slow_writes.py)."""
+    return subprocess.Popen(
+        [sys.executable, str(SLOW_WRITES), *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
     )
 
 
@@ -141,9 +153,12 @@ def test_killed_mid_fetch_keeps_the_mirror_usable(upstream, tmp_path) -> None:
         == 0
     )
     upstream.release("1.1", {"a.py": "x = 2\n", "blob.txt": os.urandom(3 * 1024 * 1024).hex()})
+    mirror = cache / "mirrors" / mirror_name(url)
+    git(mirror, "config", "fetch.unpackLimit", "1")  # receive into a pack, so a fetch in progress shows
     process = loccount("count", url, "--tag", "1.1", "--refresh", "--cache-dir", cache, env=SSH_ENV)
-    time.sleep(1.0)
+    wait_for(lambda: list((mirror / "objects" / "pack").glob("tmp_pack_*")), what="the incoming pack")
     kill(process)
+    assert list((mirror / "objects" / "pack").glob("tmp_pack_*"))  # the kill landed mid-fetch
     code, _out, err = finish(loccount("count", url, "--tag", "1.0", "--cache-dir", cache))
     assert code == 0, err  # the interrupted fetch left the mirror consistent
     code, out, err = finish(
@@ -155,6 +170,19 @@ def test_killed_mid_fetch_keeps_the_mirror_usable(upstream, tmp_path) -> None:
     assert "1.1" in out
 
 
+def in_progress(directory: Path, seen: set[str]) -> list[str]:
+    """Temporary files being written in ``directory`` now (non-empty); their names are added to ``seen``."""
+    found = []
+    for path in directory.iterdir():
+        try:
+            if path.name.startswith(".") and path.stat().st_size > 0:
+                found.append(path.name)
+        except FileNotFoundError:  # renamed into place meanwhile
+            continue
+    seen.update(found)
+    return found
+
+
 def test_killed_mid_write_leaves_every_report_file_whole(tmp_path) -> None:
     world = build_world(tmp_path / "world")
     config = write_config(tmp_path / "repos.yaml", world)
@@ -162,16 +190,18 @@ def test_killed_mid_write_leaves_every_report_file_whole(tmp_path) -> None:
     assert code == 0, err
     output = tmp_path / "reports"
     before = {p.name: p.read_bytes() for p in output.iterdir()}
-    for delay in (1.0, 1.6, 2.2):
-        process = loccount("report", "--config", config, "--no-images")
-        time.sleep(delay)
+    for writes in (1, 3, 5):  # kill inside the first, third and fifth file written
+        seen: set[str] = set()
+        process = slow_loccount("report", "--config", config, "--no-images")
+        wait_for(lambda: in_progress(output, seen) and len(seen) >= writes, what=f"write {writes}")  # noqa: B023
         kill(process)
+        assert in_progress(output, set()), writes  # a half-written temporary is left: the kill landed mid-write
         for name, old in before.items():
             data = (output / name).read_bytes()
             if name.endswith(".html"):
-                assert data.rstrip().endswith(b"</html>"), (delay, name)
+                assert data.rstrip().endswith(b"</html>"), (writes, name)
             elif name.endswith(".csv"):
-                assert len(data) > 0 and data.endswith(b"\n"), (delay, name)
+                assert len(data) > 0 and data.endswith(b"\n"), (writes, name)
             elif name.endswith(".js"):
                 assert data == old
     code, _out, err = finish(loccount("report", "--config", config, "--no-images"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from loccount.errors import RepositoryError, UnsafeURLError
-from loccount.mirror import MARKER, check_url, display_url, is_local, mirror_name, open_mirror, open_repository
-
-from conftest import git
+from loccount.mirror import MARKER, open_mirror, open_repository
+from loccount.urls import check_url, display_url, is_local, mirror_name
+from tests.gitrepo import git
 
 SAFE = [
     "https://opendev.org/openstack/nova",

@@ -15,8 +15,8 @@ from pygount import SourceAnalysis
 from loccount import count_repository
 from loccount.classify import category
 from loccount.engine import EngineOptions
-
-from fixtures_data import EXPECTED, RELEASE_1_0, RELEASE_1_1
+from loccount.options import RunOptions
+from tests.fixtures_data import EXPECTED, RELEASE_1_0, RELEASE_1_1
 
 
 @pytest.fixture
@@ -35,20 +35,24 @@ def measured(tidy: pd.DataFrame, tag: str, cat: str) -> tuple[int, ...]:
 
 
 def test_exact_figures_per_release_and_category(project, cache_dir) -> None:
-    result = count_repository(str(project.path), tags=["1.0", "1.1"], cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    result = count_repository(
+        str(project.path), tags=["1.0", "1.1"], options=RunOptions(cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    )
     tidy = result.tidy
     assert len(tidy) == 4
     for (tag, cat), expected in EXPECTED.items():
         assert measured(tidy, tag, cat) == expected, (tag, cat)
     row = tidy[(tidy["tag"] == "1.1") & (tidy["category"] == "non-test")].iloc[0]
     assert (row["files_generated"], row["files_binary"], row["files_error"]) == (1, 1, 0)
-    assert set(tidy["pygount"]) == {result.provenance["pygount"]}
+    assert set(tidy["pygount"]) == {result.provenance.pygount}
     assert set(tidy["test_rule"]) == {"default"}
     assert list(tidy["project"].unique()) == ["demo"]
 
 
 def test_symlinks_and_submodules_are_recorded_not_counted(project, cache_dir) -> None:
-    files = count_repository(str(project.path), tags=["1.1"], cache_dir=cache_dir, engine=EngineOptions(jobs=1)).files
+    files = count_repository(
+        str(project.path), tags=["1.1"], options=RunOptions(cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    ).files
     link = files[files["path"] == "pkg/link.py"].iloc[0]
     sub = files[files["path"] == "vendor/lib"].iloc[0]
     assert (link["kind"], link["state"], link["lines"]) == ("symlink", "symlink", 0)
@@ -57,7 +61,7 @@ def test_symlinks_and_submodules_are_recorded_not_counted(project, cache_dir) ->
 
 
 def test_summary_invariants(project, cache_dir) -> None:
-    result = count_repository(str(project.path), tags_matching=r"\d+\.\d+", cache_dir=cache_dir)
+    result = count_repository(str(project.path), tags_matching=r"\d+\.\d+", options=RunOptions(cache_dir=cache_dir))
     summary = result.summary
     assert list(summary["tag"]) == ["1.0", "1.1"]  # the rc tag does not fully match
     for measure in ("files", "code", "documentation", "empty", "string", "lines"):
@@ -94,7 +98,9 @@ def pygount_on_archive(repo: Path, tag: str, tmp_path: Path) -> dict[str, list[i
 
 
 def test_agrees_with_pygount_on_git_archive(project, cache_dir, tmp_path) -> None:
-    result = count_repository(str(project.path), tags=["1.0", "1.1"], cache_dir=cache_dir, engine=EngineOptions(jobs=2))
+    result = count_repository(
+        str(project.path), tags=["1.0", "1.1"], options=RunOptions(cache_dir=cache_dir, engine=EngineOptions(jobs=2))
+    )
     for tag in ("1.0", "1.1"):
         reference = pygount_on_archive(project.path, tag, tmp_path)
         for cat, counts in reference.items():
@@ -104,7 +110,7 @@ def test_agrees_with_pygount_on_git_archive(project, cache_dir, tmp_path) -> Non
 
 def test_commits_count_like_tags_and_releases_are_chronological(project, cache_dir) -> None:
     head = subprocess.run(["git", "rev-parse", "1.0"], cwd=project.path, capture_output=True, text=True).stdout.strip()
-    result = count_repository(str(project.path), tags=["1.1", head[:10]], cache_dir=cache_dir)
+    result = count_repository(str(project.path), tags=["1.1", head[:10]], options=RunOptions(cache_dir=cache_dir))
     assert list(result.summary["version"]) == [head[:10], "1.1"]
     assert list(result.summary["rule"]) == ["explicit-commit", "explicit-tag"]
     assert result.summary["tag"].isna().tolist() == [True, False]
@@ -114,13 +120,17 @@ def test_second_run_reads_tree_listings_from_the_cache(project, cache_dir, monke
     """A commit's tree never changes: once listed, a warm run needs no ``git ls-tree``."""
     from loccount import pipeline
 
-    first = count_repository(str(project.path), tags=["1.0", "1.1"], cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    first = count_repository(
+        str(project.path), tags=["1.0", "1.1"], options=RunOptions(cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    )
 
     def no_git(*_args, **_kwargs):
         raise AssertionError("git ls-tree was run although the listing is cached")
 
     monkeypatch.setattr(pipeline, "list_tree", no_git)
-    again = count_repository(str(project.path), tags=["1.0", "1.1"], cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    again = count_repository(
+        str(project.path), tags=["1.0", "1.1"], options=RunOptions(cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    )
     pd.testing.assert_frame_equal(again.files, first.files)
     pd.testing.assert_frame_equal(again.tidy, first.tidy)
 

@@ -55,7 +55,7 @@ def test_version_key_orders_numerically() -> None:
 def test_retroactive_tags_take_their_commit_date(make_repo) -> None:
     builder = make_repo("old")
     builder.release(None, {"a.py": "a = 1\n"}, date="2010-10-21T12:00:00+00:00")
-    from conftest import git
+    from tests.gitrepo import git
 
     git(builder.path, "tag", "-a", "-m", "2010.1", "2010.1", date="2018-02-21T00:00:00+00:00")
     git(builder.path, "tag", "-a", "-m", "late", "late", date="2010-12-01T00:00:00+00:00")

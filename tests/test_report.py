@@ -8,15 +8,16 @@ import pandas as pd
 import pytest
 
 from loccount.charts import headline, series_totals, with_labels
-from loccount.report import PLOTLY_JS, ReportInput, page_name, write_report
+from loccount.outputs import page_name, plotly_js_name, write_report
+from tests.report_data import PROVENANCE, areas, tidy
 
-from report_data import PROVENANCE, areas, tidy
+PLOTLY_JS = plotly_js_name()
 
 
 @pytest.fixture
 def report(tmp_path):
     output = tmp_path / "reports"
-    write_report(ReportInput(tidy(), areas(), PROVENANCE), output, images=False, say=lambda _m: None)
+    write_report(tidy(), areas(), PROVENANCE, output, images=False, say=lambda _m: None)
     return output
 
 
@@ -76,7 +77,7 @@ def test_wide_csv_for_slides(report) -> None:
 def test_a_second_report_replaces_files_and_keeps_one_plotly(report) -> None:
     output = report
     (output / "plotly-0.0.1.min.js").write_text("old")
-    write_report(ReportInput(tidy(), areas(), PROVENANCE), output, images=False, say=lambda _m: None)
+    write_report(tidy(), areas(), PROVENANCE, output, images=False, say=lambda _m: None)
     assert [p.name for p in output.glob("plotly-*.min.js")] == [PLOTLY_JS]
     assert not [p for p in output.iterdir() if p.name.startswith(".")]
 
@@ -93,7 +94,7 @@ def test_report_modules_load_neither_git_nor_pygount() -> None:
 def test_hostile_names_are_escaped_and_cannot_leave_the_directory(tmp_path) -> None:
     hostile = {"nova": '<script>alert("x")</script>', "heat": "../../etc/passwd"}
     output = tmp_path / "reports"
-    write_report(ReportInput(tidy(hostile), areas(hostile), PROVENANCE), output, images=False, say=lambda _m: None)
+    write_report(tidy(hostile), areas(hostile), PROVENANCE, output, images=False, say=lambda _m: None)
     assert all(p.parent == output for p in output.rglob("*"))
     assert page_name("../../etc/passwd").startswith("project-etc_passwd-")
     for page in output.glob("*.html"):
@@ -112,7 +113,7 @@ def test_without_a_browser_images_are_skipped_with_a_message(tmp_path, monkeypat
 
     monkeypatch.setattr(pio, "write_images", no_browser)
     messages: list[str] = []
-    written = write_report(ReportInput(tidy(), areas(), PROVENANCE), tmp_path / "r", images=True, say=messages.append)
+    written = write_report(tidy(), areas(), PROVENANCE, tmp_path / "r", images=True, say=messages.append)
     assert messages == [
         "static images skipped: no usable Chromium or Chrome for kaleido (Browser not found. You can use get_chrome())"
     ]

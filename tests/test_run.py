@@ -9,8 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from loccount.cli import main
-
-from world import build_world, write_config
+from tests.world import build_world, write_config
 
 
 @pytest.fixture
@@ -61,7 +60,7 @@ def test_run_writes_tables_and_report(config, tmp_path) -> None:
     assert (output / "releases.csv").exists() and (output / "areas.csv").exists()
     provenance = json.loads((output / "provenance.json").read_text())
     assert provenance["series"] == ["juno", "kilo"] and provenance["failures"] == {}
-    assert "alpha" in result.stdout and "kilo 2.0.0" in result.stdout
+    assert "alpha" in result.stdout and "Kilo (2.0.0)" in result.stdout
 
 
 def test_run_subset_and_report_rebuild(config, tmp_path) -> None:

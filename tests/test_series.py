@@ -9,8 +9,9 @@ import yaml
 
 from loccount.errors import ReleaseError
 from loccount.mirror import open_local
+from loccount.release_data import ReleaseData, resolve_project
 from loccount.releases import list_tags
-from loccount.series import ReleaseData, canonical_series, choose_version, is_final, resolve_project, select_series
+from loccount.series import canonical_series, choose_version, is_final, select_series
 
 SERIES_STATUS = [
     {"name": "hibiscus", "release-id": "2026.2", "status": "development", "initial-release": date(2020, 6, 1)},

@@ -10,9 +10,9 @@ from loccount import count_repository
 from loccount import engine as engine_module
 from loccount.cli import main
 from loccount.engine import EngineOptions
-from loccount.export import neutralize, restore, safe_for_spreadsheets
-
-from conftest import git
+from loccount.options import RunOptions
+from loccount.outputs import neutralize, restore, safe_for_spreadsheets
+from tests.gitrepo import git
 
 
 def add_blob(repo, path: str, data: bytes) -> None:
@@ -42,7 +42,9 @@ def test_every_hostile_file_is_counted_or_recorded(hostile, cache_dir, monkeypat
     read = []
     original = engine_module.read_blob
     monkeypatch.setattr(engine_module, "read_blob", lambda repo, sha: read.append(sha) or original(repo, sha))
-    result = count_repository(str(hostile), ["bad"], cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    result = count_repository(
+        str(hostile), ["bad"], options=RunOptions(cache_dir=cache_dir, engine=EngineOptions(jobs=1))
+    )
     states = dict(zip(result.files["path"], result.files["state"], strict=True))
     assert states["ok.py"] == "analyzed"
     assert states["nul.py"] == "binary"

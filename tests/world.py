@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import RepoBuilder
+from tests.gitrepo import RepoBuilder
 
 SERIES_STATUS = [
     {"name": "kilo", "status": "end of life", "initial-release": date(2020, 3, 1)},

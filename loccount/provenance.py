@@ -1,0 +1,78 @@
+"""What produced a set of figures: every output carries one record, written once per run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
+from typing import Any
+
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+
+from .errors import LoccountError
+
+
+@dataclass(frozen=True, kw_only=True)
+class Provenance:
+    """Versions, counting method and test rules behind a table, and what the run selected."""
+
+    __pydantic_config__ = ConfigDict(extra="ignore")
+
+    loccount: str
+    pygount: str
+    pygments: str
+    python: str
+    lexer_loop: str
+    counter_fingerprint: str
+    test_rules: tuple[str, ...]
+    run_at: str
+    release_data_commit: str | None = None
+    series: tuple[str, ...] = ()
+    failures: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["failures"] = dict(self.failures)
+        return json.dumps(data, indent=2)
+
+
+_ADAPTER: TypeAdapter[Provenance] = TypeAdapter(Provenance)
+
+
+def make_provenance(
+    counter: Mapping[str, str],
+    rules: Sequence[str],
+    *,
+    release_data_commit: str | None = None,
+    series: Sequence[str] = (),
+    failures: Mapping[str, str] | None = None,
+) -> Provenance:
+    """The record for a run: ``counter`` holds the pygount, pygments, python, lexer_loop and
+    counter_fingerprint entries that :mod:`loccount.count` reports; ``rules`` each test rule's description."""
+    return Provenance(
+        loccount=version("loccount"),
+        pygount=counter["pygount"],
+        pygments=counter["pygments"],
+        python=counter["python"],
+        lexer_loop=counter["lexer_loop"],
+        counter_fingerprint=counter["counter_fingerprint"],
+        test_rules=tuple(dict.fromkeys(rules)),
+        run_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        release_data_commit=release_data_commit,
+        series=tuple(series),
+        failures=dict(failures or {}),
+    )
+
+
+def parse_provenance(data: Any, source: str) -> Provenance:
+    """A record read back from JSON; a wrong shape is one line naming the file and field."""
+    if isinstance(data, dict) and isinstance(data.get("test_rules"), str):
+        data = {**data, "test_rules": [rule for rule in data["test_rules"].split(" | ") if rule]}
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise LoccountError(f"{source}: {where}: {first['msg']}") from None

@@ -1,0 +1,1 @@
+"""loccount's tests: a package, so helper modules import as ``tests.<module>``."""
