@@ -1,8 +1,10 @@
 """Plotly figures built from the tidy table alone: no git, no pygount, no files.
 
-Series run in release order (Austin ... Gazpacho) and are labelled with their name and
-release id. Every hover shows exact numbers, and on per-release charts the version, commit
-and date behind them.
+OpenStack series run in release order (Austin ... Gazpacho) on a category axis, labelled with
+their name and release id. Any other releases (tags, snapshots, a branch tip) sit on a date
+axis at their release date, so projects with unrelated version schemes share a chart
+honestly; a project's own page labels its points by version, in its release order. Every
+hover shows exact numbers, and on per-release charts the version, commit and date behind them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from .classify import NON_TEST, TEST
 from .labels import series_label, text
+from .table import by_series, in_force
 
 TEST_COLOR = "#E1812C"
 NON_TEST_COLOR = "#3274A1"
@@ -44,12 +47,16 @@ def _naive(column: pd.Series) -> pd.Series:
     return values.dt.tz_convert(None)
 
 
-def with_labels(tidy: pd.DataFrame) -> pd.DataFrame:
-    """The tidy rows in release order, with an x-axis label per release."""
+def with_labels(tidy: pd.DataFrame, *, keep_order: bool = False) -> pd.DataFrame:
+    """The tidy rows with an x-axis label per release, in series-then-date order.
+
+    ``keep_order`` keeps the rows' own order instead: one project's release order (version
+    order for tags), as its page shows it.
+    """
     frame = tidy.copy()
     frame["label"] = frame.apply(release_label, axis=1) if len(frame) else []
     frame["_order"] = _naive(frame["series_date"]).fillna(_naive(frame["date"]))
-    return frame.sort_values(["_order", "label"], kind="stable")
+    return frame if keep_order else frame.sort_values(["_order", "label"], kind="stable")
 
 
 def series_totals(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -73,15 +80,47 @@ def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
     return fig
 
 
-def headline(tidy: pd.DataFrame) -> go.Figure:
-    """All projects' Python lines per series, stacked test vs non-test, test share on the right.
+def headline(tidy: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """All projects' Python lines, stacked test vs non-test, with the test share on the right.
 
-    Code lines by default; a menu switches to all lines (code, documentation, empty, string).
+    Per series for OpenStack series; over time for anything else, each project counted at
+    its newest release at every date. Code lines by default; a menu switches to all lines
+    (code, documentation, empty, string).
     """
+    if by_series(tidy):
+        return _series_headline(tidy, title or "OpenStack Python lines per release series: test vs non-test")
+    return _timeline_headline(tidy, title or "Python lines over time: test vs non-test")
+
+
+MEASURES = (("code", "Python code lines"), ("lines", "all Python lines"))
+
+
+def _measure_menu(views: dict[str, dict], fig: go.Figure) -> None:
+    """A menu that switches the stacked traces and the share line between code and all lines."""
+    buttons = [
+        {
+            "label": title,
+            "method": "update",
+            "args": [
+                {
+                    "y": [list(views[measure][column]) for column in (NON_TEST, TEST, "share")],
+                    "customdata": [None, None, views[measure]["customdata"]],
+                },
+                {"yaxis.title.text": title},
+            ],
+        }
+        for measure, title in MEASURES
+    ]
+    fig.update_layout(updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.13}])
+    fig.update_yaxes(title_text=MEASURES[0][1], tickformat=",", secondary_y=False)
+    fig.update_yaxes(SHARE_AXIS, secondary_y=True)
+
+
+def _series_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
     totals = series_totals(tidy)
     labels = list(dict.fromkeys(totals["label"]))
     projects = totals.drop_duplicates("label").set_index("label")["projects"].reindex(labels)
-    views = {measure: _headline_view(totals, labels, projects, measure) for measure in ("code", "lines")}
+    views = {measure: _headline_view(totals, labels, projects, measure) for measure, _title in MEASURES}
     shown = views["code"]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for category in (NON_TEST, TEST):
@@ -108,29 +147,69 @@ def headline(tidy: pd.DataFrame) -> go.Figure:
         ),
         secondary_y=True,
     )
-    buttons = [
-        {
-            "label": title,
-            "method": "update",
-            "args": [
-                {
-                    "y": [list(views[measure][column]) for column in (NON_TEST, TEST, "share")],
-                    "customdata": [None, None, views[measure]["customdata"]],
-                },
-                {"yaxis.title.text": title},
-            ],
-        }
-        for measure, title in (("code", "Python code lines"), ("lines", "all Python lines"))
-    ]
-    fig.update_layout(
-        barmode="stack",
-        updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.13}],
-    )
-    fig.update_yaxes(title_text="Python code lines", tickformat=",", secondary_y=False)
-    fig.update_yaxes(SHARE_AXIS, secondary_y=True)
-    _layout(fig, "OpenStack Python lines per release series: test vs non-test")
+    fig.update_layout(barmode="stack")
+    _measure_menu(views, fig)
+    _layout(fig, title)
     fig.update_layout(title={"x": 0.22})
     return fig
+
+
+def _timeline_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
+    forced = in_force(tidy)
+    views = {measure: _timeline_view(forced, measure) for measure, _title in MEASURES}
+    shown = views["code"]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for category in (NON_TEST, TEST):
+        fig.add_trace(
+            go.Scatter(
+                x=shown["date"],
+                y=shown[category],
+                name=category,
+                mode="lines",
+                stackgroup="lines",
+                line={"color": CATEGORY_COLORS[category], "shape": "hv", "width": 1},
+                fillcolor=CATEGORY_COLORS[category],
+                hovertemplate=f"{category}: %{{y:,}}<extra></extra>",
+            ),
+            secondary_y=False,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=shown["date"],
+            y=shown["share"],
+            name="test share",
+            mode="lines+markers",
+            line={"color": "#222222", "width": 2, "shape": "hv"},
+            marker={"size": 5},
+            customdata=shown["customdata"],
+            hovertemplate="test share: %{y:.1%}<br>total: %{customdata[0]:,}<br>%{customdata[1]}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    _measure_menu(views, fig)
+    fig.update_xaxes(type="date", title_text="release date")
+    _layout(fig, title)
+    fig.update_layout(title={"x": 0.22})
+    return fig
+
+
+def _timeline_view(forced: pd.DataFrame, measure: str) -> dict:
+    """Sums over projects at every release date of one measure, the share and what is in force."""
+    pivot = forced.pivot_table(index="date", columns="category", values=measure, aggfunc="sum")
+    pivot = pivot.reindex(columns=[NON_TEST, TEST]).fillna(0).astype("int64")
+    total = pivot.sum(axis=1)
+    share = (pivot[TEST] / total.where(total > 0)).fillna(0)
+    releases = forced[forced["category"] == TEST].groupby("date")
+    in_effect = releases.apply(
+        lambda part: "<br>".join(f"{p} {v}" for p, v in zip(part["project"], part["version"], strict=True))
+    )
+    return {
+        "date": list(pivot.index),
+        NON_TEST: pivot[NON_TEST],
+        TEST: pivot[TEST],
+        "share": share,
+        "customdata": list(zip(total, in_effect.reindex(pivot.index).fillna(""), strict=True)),
+    }
 
 
 def _headline_view(totals: pd.DataFrame, labels: list[str], projects: pd.Series, measure: str) -> dict:
@@ -147,25 +226,47 @@ def _headline_view(totals: pd.DataFrame, labels: list[str], projects: pd.Series,
     }
 
 
-def _hover_columns(frame: pd.DataFrame) -> list:
+RELEASE_HOVER = "%{customdata[0]} %{customdata[1]} (%{customdata[2]}, %{customdata[3]})"
+
+
+def _per_project(tidy: pd.DataFrame) -> tuple[pd.DataFrame, str, bool]:
+    """The rows each per-project chart plots, their x column and whether x is a date.
+
+    On a series axis, every release at its series label; otherwise each project at its own
+    release dates, counted at its newest release by then (so a backport tagged after a newer
+    major release does not draw the line back).
+    """
+    if by_series(tidy):
+        return with_labels(tidy), "label", False
+    forced = in_force(tidy)
+    own = forced[forced["changed"]].copy()
+    shares = tidy.drop_duplicates(["project", "commit", "version", "category"]).set_index(
+        ["project", "commit", "version", "category"]
+    )["code_share"]
+    own["code_share"] = shares.reindex(
+        pd.MultiIndex.from_frame(own[["project", "commit", "version", "category"]])
+    ).values
+    return own, "date", True
+
+
+def _release_hover(frame: pd.DataFrame, date_column: str = "date") -> list:
     return list(
         zip(
             frame["project"],
             frame["version"],
             frame["commit"].astype(str).str[:12],
-            frame["date"].dt.strftime("%Y-%m-%d").fillna(""),
+            pd.to_datetime(frame[date_column], utc=True).dt.strftime("%Y-%m-%d").fillna(""),
             strict=True,
         )
     )
 
 
-RELEASE_HOVER = "%{customdata[0]} %{customdata[1]} (%{customdata[2]}, %{customdata[3]})"
-
-
 def growth_per_project(tidy: pd.DataFrame, columns: int = 4) -> go.Figure:
-    """Small multiples: each project's test and non-test code lines per series, own y scale."""
-    frame = with_labels(tidy)
-    projects = list(dict.fromkeys(frame["project"]))
+    """Small multiples: each project's test and non-test code lines, own y scale."""
+    frame, x, dated = _per_project(tidy)
+    hover_date = "release_date" if dated else "date"
+    projects = list(dict.fromkeys(tidy["project"]))
+    columns = max(1, min(columns, len(projects)))
     rows = max(1, -(-len(projects) // columns))
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=projects, shared_xaxes=False, vertical_spacing=0.08)
     for index, project in enumerate(projects):
@@ -174,45 +275,54 @@ def growth_per_project(tidy: pd.DataFrame, columns: int = 4) -> go.Figure:
             rows_ = part[part["category"] == category]
             fig.add_trace(
                 go.Scatter(
-                    x=rows_["label"],
+                    x=rows_[x],
                     y=rows_["code"],
                     name=f"{category} code",
                     legendgroup=category,
                     showlegend=index == 0,
                     stackgroup=f"s{index}",
-                    line={"color": CATEGORY_COLORS[category]},
-                    customdata=_hover_columns(rows_),
+                    line={"color": CATEGORY_COLORS[category], "shape": "hv" if dated else "linear"},
+                    customdata=_release_hover(rows_, hover_date),
                     hovertemplate=f"{category}: %{{y:,}}<br>{RELEASE_HOVER}<extra></extra>",
                 ),
                 row=index // columns + 1,
                 col=index % columns + 1,
             )
-    fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(tickformat="~s")
-    _layout(fig, "Growth per project: code lines per series (x: Austin → latest)", height=260 * rows + 120)
+    if dated:
+        fig.update_xaxes(type="date", tickformat="%Y")
+        title = "Growth per project: code lines over time"
+    else:
+        fig.update_xaxes(showticklabels=False)
+        title = "Growth per project: code lines per series (x: Austin → latest)"
+    _layout(fig, title, height=260 * rows + 120)
     fig.update_layout(hovermode="closest")
     return fig
 
 
 def test_share_per_project(tidy: pd.DataFrame) -> go.Figure:
-    """Each project's test share of code lines across series."""
-    frame = with_labels(tidy)
+    """Each project's test share of code lines, per series or over time."""
+    frame, x, dated = _per_project(tidy)
+    hover_date = "release_date" if dated else "date"
     tests = frame[frame["category"] == TEST]
     fig = go.Figure()
     for project in dict.fromkeys(tests["project"]):
         rows = tests[tests["project"] == project]
         fig.add_trace(
             go.Scatter(
-                x=rows["label"],
+                x=rows[x],
                 y=rows["code_share"],
                 name=project,
                 mode="lines+markers",
-                customdata=_hover_columns(rows),
+                line={"shape": "hv" if dated else "linear"},
+                customdata=_release_hover(rows, hover_date),
                 hovertemplate=f"%{{y:.1%}} {RELEASE_HOVER}<extra></extra>",
             )
         )
-    order = list(dict.fromkeys(frame["label"]))
-    fig.update_xaxes(categoryorder="array", categoryarray=order)
+    if dated:
+        fig.update_xaxes(type="date", title_text="release date")
+    else:
+        fig.update_xaxes(categoryorder="array", categoryarray=list(dict.fromkeys(frame["label"])))
     fig.update_yaxes(title_text="test share of code lines", tickformat=".0%", range=[0, 1])
     _layout(fig, "Test share of code lines per project")
     fig.update_layout(hovermode="closest")
@@ -268,12 +378,12 @@ def treemap(areas: pd.DataFrame) -> go.Figure:
 
 def project_breakdown(tidy: pd.DataFrame) -> go.Figure:
     """One project's lines per release by pygount kind, with its test share on the right."""
-    frame = with_labels(tidy)
+    frame = with_labels(tidy, keep_order=True)
     kinds = ["code", "documentation", "empty", "string"]
     per_release = frame.groupby(["label", "_order"], sort=False)[kinds].sum().reset_index()
     meta = frame.drop_duplicates("label").set_index("label")
     share = frame[frame["category"] == TEST].set_index("label")["code_share"].reindex(per_release["label"])
-    hover = _hover_columns(meta.reindex(per_release["label"]).reset_index())
+    hover = _release_hover(meta.reindex(per_release["label"]).reset_index())
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for kind in kinds:
         fig.add_trace(
@@ -299,6 +409,7 @@ def project_breakdown(tidy: pd.DataFrame) -> go.Figure:
         secondary_y=True,
     )
     fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")  # versions such as 1.10 are labels, not numbers
     fig.update_yaxes(title_text="lines", tickformat=",", secondary_y=False)
     fig.update_yaxes(SHARE_AXIS, secondary_y=True)
     return _layout(fig, "Lines per release: code, documentation, empty and string")
@@ -306,7 +417,7 @@ def project_breakdown(tidy: pd.DataFrame) -> go.Figure:
 
 def project_split(tidy: pd.DataFrame) -> go.Figure:
     """One project's code lines per release, test vs non-test."""
-    frame = with_labels(tidy)
+    frame = with_labels(tidy, keep_order=True)
     fig = go.Figure()
     for category in (NON_TEST, TEST):
         rows = frame[frame["category"] == category]
@@ -316,11 +427,12 @@ def project_split(tidy: pd.DataFrame) -> go.Figure:
                 y=rows["code"],
                 name=f"{category} code",
                 marker_color=CATEGORY_COLORS[category],
-                customdata=[(*h, f) for h, f in zip(_hover_columns(rows), rows["files"], strict=True)],
+                customdata=[(*h, f) for h, f in zip(_release_hover(rows), rows["files"], strict=True)],
                 hovertemplate=f"{category}: %{{y:,}} lines in %{{customdata[4]}} files<br>"
                 f"{RELEASE_HOVER}<extra></extra>",
             )
         )
     fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
     fig.update_yaxes(title_text="code lines", tickformat=",")
     return _layout(fig, "Code lines per release: test vs non-test")

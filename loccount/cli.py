@@ -6,6 +6,7 @@ import contextlib
 import functools
 import sys
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,23 @@ def _status(message: str) -> None:
         err.print(stage, highlight=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """Usage errors (an unknown option, a bad value) as one line, like every other error."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as error:
+            context = getattr(error, "ctx", None)
+            where = f" (see {context.command_path} --help)" if context is not None else ""
+            _fail(f"{error.format_message()}{where}", error.exit_code)
+        except click.Abort:
+            _fail("aborted", 130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="loccount")
 def main() -> None:
     """Count a codebase's Python lines per release, test vs non-test, with pygount."""
@@ -122,9 +139,23 @@ def main() -> None:
 @click.argument("target")
 @click.option("--tag", "tags", multiple=True, help="A release tag or commit to count (repeatable).")
 @click.option("--tags-matching", help="Count every tag whose whole name matches this regular expression.")
+@click.option(
+    "--every",
+    type=click.Choice(["month", "quarter", "year"]),
+    help="Also count a snapshot per period: the branch's last commit on or before each period's end.",
+)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First snapshot period (default: the first commit).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last snapshot period (default: today).")
+@click.option("--branch", help="Branch for snapshots and the tip (default: the repository's default branch).")
 @click.option("--name", help="Project name in the output (default: the last part of TARGET).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the tidy table.")
 @click.option("--by-file", type=click.Path(dir_okay=False, path_type=Path), help="Write one row per file per release.")
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the HTML report (overview and project page) and its tables into this directory.",
+)
 @click.option(
     "--test-rule",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -141,9 +172,14 @@ def count(
     target: str,
     tags: tuple[str, ...],
     tags_matching: str | None,
+    every: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    branch: str | None,
     name: str | None,
     csv_path: Path | None,
     by_file: Path | None,
+    report_dir: Path | None,
     test_rule: Path | None,
     jobs: int | None,
     scheduler: str | None,
@@ -152,17 +188,21 @@ def count(
     refresh: bool,
     plain_pygments: bool,
 ) -> None:
-    """Count TARGET (a git URL or a local repository) at the given tags.
+    """Count TARGET (a git URL or a local repository) at tags, matching tags or dated snapshots.
+
+    With none of these, the tip of the default branch (or --branch) is counted.
 
     \b
     Examples:
+      loccount count https://github.com/pallets/flask
       loccount count https://opendev.org/openstack/nova --tag 2014.2 --tag 2015.1.0
       loccount count ../swift --tags-matching '2\\.\\d+\\.0' --csv swift.csv
+      loccount count ../requests --every year --since 2012-01-01 --report requests-report
     """
     from .classify import DEFAULT_RULE
     from .config import load_rule
     from .engine import EngineOptions
-    from .outputs import write_csv
+    from .outputs import write_csv, write_outputs
     from .pipeline import count_repository
     from .terminal import BlobProgress, release_table
 
@@ -172,15 +212,32 @@ def count(
             jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes, plain_pygments=plain_pygments
         )
         options = _options(cache_dir, refresh, engine, progress)
-        result = count_repository(target, tags, tags_matching, project=name, rule=rule, options=options)
+        result = count_repository(
+            target,
+            tags,
+            tags_matching,
+            every=every,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            branch=branch,
+            project=name,
+            rule=rule,
+            options=options,
+        )
+    for note in result.provenance.notes:
+        _flag("note: ", "yellow", note)
     out.print(release_table(result.summary))
     out.print(f"pygount {result.provenance.pygount}; test rule {'; '.join(result.provenance.test_rules)}")
     if csv_path:
         write_csv(result.tidy, csv_path)
-        err.print(f"wrote {csv_path}")
+        err.print(f"wrote {csv_path}", highlight=False)
     if by_file:
         write_csv(result.files, by_file)
-        err.print(f"wrote {by_file}")
+        err.print(f"wrote {by_file}", highlight=False)
+    if report_dir:
+        releases = [snapshot.release for snapshot in result.snapshots]
+        for path in write_outputs(result, releases, report_dir, images=False, say=_note):
+            err.print(f"wrote {path}", highlight=False)
 
 
 config_option = click.option(
@@ -281,7 +338,13 @@ def run(
         analysis = analyze(config, series=series, projects=projects, options=options)
     if analysis.result is not None:
         written = write_run_outputs(
-            analysis, target, by_file=by_file, report=not no_report, images=not no_images, say=_note
+            analysis,
+            target,
+            by_file=by_file,
+            report=not no_report,
+            images=not no_images,
+            title=config.title,
+            say=_note,
         )
         out.print(projects_table(analysis.result.summary))
         for path in written:
@@ -299,9 +362,10 @@ def report(config_path: Path, output: Path | None, no_images: bool) -> None:
     from .config import load_config, output_dir
     from .outputs import load_report_input, write_report
 
-    target = output or output_dir(load_config(config_path), config_path)
+    config = load_config(config_path)
+    target = output or output_dir(config, config_path)
     tidy, areas, provenance = load_report_input(target)
-    for path in write_report(tidy, areas, provenance, target, images=not no_images, say=_note):
+    for path in write_report(tidy, areas, provenance, target, images=not no_images, title=config.title, say=_note):
         err.print(f"wrote {path}", highlight=False)
 
 

@@ -8,8 +8,9 @@ file, the field path (``projects[3].url``) and what is wrong.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -27,6 +28,7 @@ from .classify import TestRule
 from .count import DEFAULT_MAX_BLOB_BYTES
 from .errors import ConfigError, UnsafeURLError
 from .series import KNOWN_SERIES, canonical_series
+from .tagpattern import compile_tag_pattern
 from .urls import check_url
 
 DEFAULT_RELEASES_URL = "https://opendev.org/openstack/releases"
@@ -72,11 +74,28 @@ def _number_as_text(value: object) -> object:
 SeriesName = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_series_name)]
 
 
+def _day(value: object) -> object:
+    """A date written as YAML's date or as ISO text (``2012-01-01``)."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date like 2012-01-31") from None
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day)]
+#: A branch name as git allows it, never one that could be read as an option.
+BranchName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9._/-]{0,199}$")]
+
+
 def _tag_pattern(value: str) -> str:
     try:
-        re.compile(value)
-    except re.error as error:
-        raise ValueError(f"malformed tag pattern {value!r}: {error}") from None
+        compile_tag_pattern(value)
+    except ConfigError as error:
+        raise ValueError(str(error).split(": ", 1)[1].replace("invalid", "malformed")) from None
     return value
 
 
@@ -89,6 +108,10 @@ class Project(_Strict):
     test_rule: RuleOverride | None = None
     tags: dict[str, str] | list[str] | None = None
     tags_matching: str | None = None
+    every: Literal["month", "quarter", "year"] | None = None
+    since: Day | None = None
+    until: Day | None = None
+    branch: BranchName | None = None
 
     @field_validator("url", mode="before")
     @classmethod
@@ -141,8 +164,20 @@ class Project(_Strict):
 
     @property
     def by_series(self) -> bool:
-        """Series mode unless the project lists plain tags or a tag pattern."""
-        return not isinstance(self.tags, list) and self.tags_matching is None
+        """Series mode unless the project lists plain tags, a tag pattern or snapshots."""
+        return not isinstance(self.tags, list) and self.tags_matching is None and self.every is None
+
+    @model_validator(mode="after")
+    def _snapshot_keys(self) -> Project:
+        if self.every is None:
+            for key in ("since", "until", "branch"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"{key!r} needs 'every' (month, quarter or year)")
+        elif self.since and self.until and self.since > self.until:
+            raise ValueError(f"since {self.since.isoformat()} is after until {self.until.isoformat()}")
+        elif isinstance(self.tags, dict):
+            raise ValueError("'every' cannot be combined with series tags ({series: tag}); list the tags instead")
+        return self
 
 
 class SeriesRange(_Strict):
@@ -162,6 +197,7 @@ class Config(_Strict):
     """The whole of ``repos.yaml``."""
 
     projects: list[Project] = Field(min_length=1)
+    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     series: SeriesRange | list[SeriesName] = SeriesRange()
     output: Path = Path("reports")
     releases_url: str = DEFAULT_RELEASES_URL

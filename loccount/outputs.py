@@ -17,7 +17,9 @@ import pandas as pd
 
 from .atomic import atomic_write, remove_stale_temporaries, temporary_path, write_text
 from .errors import LoccountError
+from .pipeline import Result
 from .provenance import Provenance, parse_provenance
+from .releases import Release
 from .runs import Analysis
 from .table import RELEASE_COLUMNS, latest_areas, releases_frame, wide_frame
 
@@ -109,24 +111,48 @@ def write_run_outputs(
     by_file: bool = False,
     report: bool = True,
     images: bool = True,
+    title: str | None = None,
     say: Callable[[str], None] = print,
 ) -> list[Path]:
     """The tables of a config run, its provenance and (unless ``report`` is off) the HTML report."""
-    result = analysis.result
-    if result is None:
+    if analysis.result is None:
         raise LoccountError("nothing was counted, so there is nothing to write")
+    return write_outputs(
+        analysis.result,
+        analysis.plan.all_releases(),
+        output,
+        by_file=by_file,
+        report=report,
+        images=images,
+        title=title,
+        say=say,
+    )
+
+
+def write_outputs(
+    result: Result,
+    releases: Sequence[Release],
+    output: Path,
+    *,
+    by_file: bool = False,
+    report: bool = True,
+    images: bool = True,
+    title: str | None = None,
+    say: Callable[[str], None] = print,
+) -> list[Path]:
+    """A count's tables (tidy, releases, areas, per-file on request), provenance and HTML report."""
     remove_stale_temporaries(output)
     areas = latest_areas(result.files)
     written = [
         write_csv(result.tidy, output / TIDY_CSV),
-        write_csv(releases_frame(analysis.plan.all_releases()), output / RELEASES_CSV),
+        write_csv(releases_frame(releases), output / RELEASES_CSV),
         write_csv(areas, output / AREAS_CSV),
     ]
     if by_file:
         written.append(write_csv(result.files, output / FILES_CSV))
     written.append(write_text(output / PROVENANCE_JSON, result.provenance.to_json()))
     if report:
-        written += write_report(result.tidy, areas, result.provenance, output, images=images, say=say)
+        written += write_report(result.tidy, areas, result.provenance, output, images=images, title=title, say=say)
     return written
 
 
@@ -137,6 +163,7 @@ def write_report(
     output: Path,
     *,
     images: bool = True,
+    title: str | None = None,
     say: Callable[[str], None] = print,
 ) -> list[Path]:
     """Write index.html, one page per project, wide.csv, plotly.js and (with a browser) headline images."""
@@ -145,7 +172,7 @@ def write_report(
     output.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(output)
     plotlyjs = _write_plotlyjs(output)
-    data = ReportInput(tidy, areas, provenance)
+    data = ReportInput(tidy, areas, provenance, title)
     written = [write_csv(wide_frame(tidy), output / WIDE_CSV)]
     figure = headline(data)
     pictures = _write_images(figure, output, say) if images else []

@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, date
 
 import git
 import pandas as pd
@@ -21,11 +22,11 @@ from .cache import CountCache
 from .classify import DEFAULT_RULE, TestRule
 from .count import describe
 from .engine import Blob, count_blobs
-from .errors import ReleaseError
 from .mirror import open_repository
 from .options import DEFAULT_OPTIONS, RunOptions
 from .provenance import Provenance, make_provenance
-from .releases import Release, resolve_tags
+from .releases import DATE_ORDER, Release, Tag, release_order, resolve_tags
+from .snapshots import default_branch, resolve_snapshots, resolve_tip
 from .table import Snapshot, file_frame, release_summary, tidy_frame
 from .tree import MISSING, TreeEntry, decode_entries, encode_entries, list_tree
 
@@ -34,6 +35,18 @@ PYTHON_SUFFIXES = (".py",)
 LISTING_THREADS = 4
 
 Group = tuple[git.Repo, Sequence[Release], TestRule]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseSpec:
+    """Which releases of one repository to count: tags, a tag pattern and/or dated snapshots."""
+
+    tags: Sequence[str] = ()
+    tags_matching: str | None = None
+    every: str | None = None
+    since: date | None = None
+    until: date | None = None
+    branch: str | None = None
 
 
 @dataclass
@@ -69,6 +82,8 @@ def count_releases(
     release_data_commit: str | None = None,
     series: Sequence[str] = (),
     failures: Mapping[str, str] | None = None,
+    release_order: Mapping[str, str] | None = None,
+    notes: Sequence[str] = (),
 ) -> Result:
     """Count every release in ``groups`` (repository, its releases, its test rule) in one pass.
 
@@ -94,6 +109,8 @@ def count_releases(
         release_data_commit=release_data_commit,
         series=series,
         failures=failures,
+        release_order=release_order,
+        notes=notes,
     )
     files = file_frame(snapshots, counts, info.pygount)
     tidy = tidy_frame(files, snapshots, info.pygount)
@@ -120,19 +137,58 @@ def _python_listing(item: tuple[git.Repo, str]) -> list[TreeEntry]:
     return python_entries(list_tree(repo, commit, PYTHON_SUFFIXES))
 
 
+def select_releases(
+    repo: git.Repo,
+    project: str,
+    spec: ReleaseSpec,
+    *,
+    known: Mapping[str, Tag] | None = None,
+    notes: list[str] | None = None,
+) -> tuple[list[Release], str]:
+    """The releases a tag, pattern and snapshot spec selects, in release order, and that order's name.
+
+    With nothing selected, the tip of the branch (default: the default branch) is counted.
+    """
+    found: list[Release] = []
+    if spec.tags or spec.tags_matching is not None:
+        listed = dict(known) if known is not None else None
+        found += resolve_tags(repo, project, spec.tags, spec.tags_matching, known=listed, notes=notes)
+    if spec.every is not None:
+        found += resolve_snapshots(
+            repo, project, spec.every, since=spec.since, until=spec.until, branch=spec.branch, notes=notes
+        )
+    if found:
+        return release_order(found)
+    branch = spec.branch or default_branch(repo)
+    tip = resolve_tip(repo, project, branch, notes)
+    if notes is not None:
+        when = tip.date.astimezone(UTC).date().isoformat() if tip.date else "undated"
+        notes.append(f"{project}: no release selected; counting the tip of {branch} ({when}, {tip.commit[:12]})")
+    return [tip], DATE_ORDER
+
+
 def count_repository(
     target: str,
     tags: Sequence[str] = (),
     tags_matching: str | None = None,
     *,
+    every: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    branch: str | None = None,
     project: str | None = None,
     rule: TestRule = DEFAULT_RULE,
     options: RunOptions = DEFAULT_OPTIONS,
 ) -> Result:
-    """Count one repository (URL or local path) at explicit tags/commits and/or matching tags."""
+    """Count one repository (URL or local path) at tags, commits, matching tags and/or dated snapshots.
+
+    With none of these, the tip of ``branch`` (default: the default branch) is counted.
+    """
     repo = open_repository(target, options.mirrors, refresh=options.refresh, progress=options.status)
     name = project or project_name(target)
-    if not tags and tags_matching is None:
-        raise ReleaseError(f"{name}: no release selected; give at least one tag or a tag pattern")
-    releases = resolve_tags(repo, name, tuple(tags), tags_matching)
-    return count_releases([(repo, releases, rule)], options)
+    notes: list[str] = []
+    spec = ReleaseSpec(
+        tags=tuple(tags), tags_matching=tags_matching, every=every, since=since, until=until, branch=branch
+    )
+    releases, order = select_releases(repo, name, spec, notes=notes)
+    return count_releases([(repo, releases, rule)], options, release_order={name: order}, notes=notes)

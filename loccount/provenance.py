@@ -31,10 +31,14 @@ class Provenance:
     release_data_commit: str | None = None
     series: tuple[str, ...] = ()
     failures: Mapping[str, str] = field(default_factory=dict)
+    #: How each project's releases are ordered: series, version (PEP 440) or date.
+    release_order: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         data = asdict(self)
         data["failures"] = dict(self.failures)
+        data["release_order"] = dict(self.release_order)
         return json.dumps(data, indent=2)
 
 
@@ -48,6 +52,8 @@ def make_provenance(
     release_data_commit: str | None = None,
     series: Sequence[str] = (),
     failures: Mapping[str, str] | None = None,
+    release_order: Mapping[str, str] | None = None,
+    notes: Sequence[str] = (),
 ) -> Provenance:
     """The record for a run: ``counter`` holds the pygount, pygments, python, lexer_loop and
     counter_fingerprint entries that :mod:`loccount.count` reports; ``rules`` each test rule's description."""
@@ -63,6 +69,8 @@ def make_provenance(
         release_data_commit=release_data_commit,
         series=tuple(series),
         failures=dict(failures or {}),
+        release_order=dict(release_order or {}),
+        notes=tuple(notes),
     )
 
 

@@ -1,6 +1,9 @@
-"""Turn release specs (explicit tags, commits, tag patterns) into ``Release`` records.
+"""Turn release specs (explicit tags, commits, tag patterns) into ``Release`` records, in order.
 
-OpenStack series are resolved in :mod:`loccount.series`, which produces the same records.
+OpenStack series are resolved in :mod:`loccount.release_data` and dated snapshots of a branch
+in :mod:`loccount.snapshots`; both produce the same records. A project's releases are put in
+the order of the versions they name (PEP 440, a leading ``v`` allowed) when every one names a
+version, else in date order; which order was used is recorded with the counts.
 """
 
 from __future__ import annotations
@@ -8,16 +11,22 @@ from __future__ import annotations
 import datetime as datetime_module
 import difflib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import git
+from packaging.version import InvalidVersion, Version
 
-from .errors import ConfigError, ReleaseError
+from .errors import ReleaseError
 from .gitcommand import git_error
+from .tagpattern import matching_tags
 
 _HEX = re.compile(r"[0-9a-fA-F]{7,40}")
-_VERSION_PART = re.compile(r"(\d+)")
+#: Rules of releases that name a version (the others name a commit, a branch or a period).
+VERSIONED_RULES = frozenset({"explicit-tag", "tag-pattern", "tag"})
+VERSION_ORDER = "version (PEP 440)"
+DATE_ORDER = "date"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +56,27 @@ class Tag:
 RETROACTIVE = timedelta(days=365)
 
 
-def list_tags(repo: git.Repo) -> dict[str, Tag]:
-    """Every tag that points (through annotated tags) at a commit, with its release date."""
+def parse_git_date(text: str, what: str, notes: list[str] | None = None) -> datetime | None:
+    """A git ISO 8601 date, or None when Python cannot represent it (year 10000, zone +9959).
+
+    git accepts such dates; they are kept as unknown, and said in ``notes``, so one odd tag or
+    commit never stops a count.
+    """
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except (ValueError, OverflowError):
+        if notes is not None:
+            notes.append(f"{what}: date {text!r} cannot be represented; it is left unknown")
+        return None
+
+
+def list_tags(repo: git.Repo, notes: list[str] | None = None) -> dict[str, Tag]:
+    """Every tag that points (through annotated tags) at a commit, with its release date.
+
+    Tags that point at a tree or a blob are left out and said in ``notes``.
+    """
     fields = [
         "refname:strip=2",
         "objecttype",
@@ -67,7 +95,7 @@ def list_tags(repo: git.Repo) -> dict[str, Tag]:
     nested = []
     for line in output.splitlines():
         name, kind, sha, peeled_kind, peeled_sha, created, committed = line.split("\0")
-        stamp = _release_date(created, committed)
+        stamp = _release_date(name, created, committed, notes)
         if kind == "commit":
             tags[name] = Tag(name, sha, stamp)
         elif peeled_kind == "commit":
@@ -81,12 +109,15 @@ def list_tags(repo: git.Repo) -> dict[str, Tag]:
     return tags
 
 
-def _release_date(created: str, committed: str) -> datetime | None:
-    tagged = datetime.fromisoformat(created) if created else None
-    made = datetime.fromisoformat(committed) if committed else None
+def _release_date(name: str, created: str, committed: str, notes: list[str] | None) -> datetime | None:
+    tagged = parse_git_date(created, f"tag {name}")
+    made = parse_git_date(committed, f"tag {name}'s commit")
+    if created and tagged is None and notes is not None:
+        fallback = "its commit's date is used" if made else "the release date is left unknown"
+        notes.append(f"tag {name}: date {created!r} cannot be represented; {fallback}")
     if tagged and made and tagged - made > RETROACTIVE:
         return made
-    return tagged
+    return tagged or made
 
 
 def _peel_commit(repo: git.Repo, revision: str) -> str | None:
@@ -96,64 +127,81 @@ def _peel_commit(repo: git.Repo, revision: str) -> str | None:
         return None
 
 
-def commit_date(repo: git.Repo, commit: str) -> datetime:
-    return datetime.fromisoformat(repo.git.show("-s", "--format=%cI", "--end-of-options", commit))
-
-
-def version_key(version: str) -> tuple:
-    """Sort key that orders ``2.10.0`` after ``2.9.0`` and ``2014.2`` before ``2015.1.0``."""
-    return tuple(int(part) if part.isdigit() else part for part in _VERSION_PART.split(version) if part)
-
-
-def chronological(releases: list[Release]) -> list[Release]:
-    """Releases by date, then version; undated ones last."""
-    return sorted(
-        releases,
-        key=lambda r: (r.date is None, r.date.timestamp() if r.date else 0.0, version_key(r.version)),
-    )
-
-
-def compile_tag_pattern(pattern: str, source: str = "--tags-matching") -> re.Pattern[str]:
-    """A tag pattern is a Python regular expression that must match the whole tag name."""
+def object_kind(repo: git.Repo, revision: str) -> str | None:
+    """``commit``, ``tag``, ``tree`` or ``blob`` for a name git knows, else None."""
     try:
-        return re.compile(pattern)
-    except re.error as error:
-        raise ConfigError(f"{source}: invalid tag pattern {pattern!r}: {error}") from None
+        return repo.git.cat_file("-t", "--end-of-options", revision)
+    except git.GitCommandError:
+        return None
+
+
+def commit_date(repo: git.Repo, commit: str, notes: list[str] | None = None) -> datetime | None:
+    """The committer date of ``commit`` (None where Python cannot represent it)."""
+    return parse_git_date(repo.git.show("-s", "--format=%cI", "--end-of-options", commit), f"commit {commit}", notes)
+
+
+def parsed_version(name: str) -> Version | None:
+    """The PEP 440 version a tag names (``v2.16.0`` and ``2014.2`` do; ``ussuri-eol`` does not)."""
+    try:
+        return Version(name)
+    except InvalidVersion:
+        return None
+
+
+def chronological(releases: Iterable[Release]) -> list[Release]:
+    """Releases by date, then name; undated ones last."""
+    return sorted(releases, key=lambda r: (r.date is None, r.date.timestamp() if r.date else 0.0, r.version))
+
+
+def release_order(releases: Sequence[Release]) -> tuple[list[Release], str]:
+    """The releases in version order when every one names a PEP 440 version, else by date.
+
+    Returns the ordered releases and the name of the order used, for the provenance.
+    """
+    versions = [parsed_version(r.version) if r.rule in VERSIONED_RULES else None for r in releases]
+    if releases and all(v is not None for v in versions):
+        keyed = sorted(zip(versions, releases, strict=True), key=lambda pair: (pair[0], pair[1].version))
+        return [release for _version, release in keyed], VERSION_ORDER
+    return chronological(releases), DATE_ORDER
 
 
 def resolve_tags(
     repo: git.Repo,
     project: str,
-    tags: list[str] | tuple[str, ...] = (),
+    tags: Sequence[str] = (),
     pattern: str | None = None,
     *,
     known: dict[str, Tag] | None = None,
+    notes: list[str] | None = None,
 ) -> list[Release]:
     """Releases for explicit tag names or commits, plus every tag fully matching ``pattern``."""
-    known = list_tags(repo) if known is None else known
+    known = list_tags(repo, notes) if known is None else known
     chosen: dict[str, Release] = {}
     for name in tags:
-        release = _resolve_one(repo, project, name, known)
+        release = _resolve_one(repo, project, name, known, notes)
         chosen.setdefault(release.commit + release.version, release)
     if pattern is not None:
-        regex = compile_tag_pattern(pattern)
-        matching = [tag for name, tag in known.items() if regex.fullmatch(name)]
+        matching = matching_tags(pattern, known)
         if not matching:
             raise ReleaseError(f"{project}: no tag matches {pattern!r} (of {len(known)} tags)")
-        for tag in matching:
+        for name in matching:
+            tag = known[name]
             release = Release(project, tag.name, tag.name, tag.commit, tag.date, rule="tag-pattern")
             chosen.setdefault(tag.commit + tag.name, release)
-    return chronological(list(chosen.values()))
+    return chronological(chosen.values())
 
 
-def _resolve_one(repo: git.Repo, project: str, name: str, known: dict[str, Tag]) -> Release:
+def _resolve_one(repo: git.Repo, project: str, name: str, known: dict[str, Tag], notes: list[str] | None) -> Release:
     tag = known.get(name)
     if tag is not None:
         return Release(project, name, name, tag.commit, tag.date, rule="explicit-tag")
     if _HEX.fullmatch(name):
         commit = _peel_commit(repo, name)
         if commit:
-            return Release(project, name, None, commit, commit_date(repo, commit), rule="explicit-commit")
+            return Release(project, name, None, commit, commit_date(repo, commit, notes), rule="explicit-commit")
+    kind = object_kind(repo, f"refs/tags/{name}^{{}}")
+    if kind in ("tree", "blob"):
+        raise ReleaseError(f"{project}: tag {name!r} points at a {kind}, not a commit; there is no release to count")
     close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise ReleaseError(f"{project}: unknown tag {name!r}{hint}")

@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from . import charts
 from .labels import NONE, release_name, share, text
 from .provenance import Provenance
-from .table import release_summary
+from .table import BRANCH_TIP, SNAPSHOT, by_series, release_summary
 
 IMAGE_SIZE = {"width": 1600, "height": 800}
 _ENV = Environment(loader=PackageLoader("loccount"), autoescape=select_autoescape(["j2", "html"]))
@@ -32,6 +32,8 @@ class ReportInput:
     tidy: pd.DataFrame
     areas: pd.DataFrame
     provenance: Provenance
+    #: The config's ``title:``, if it has one; otherwise titles come from the data.
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,68 @@ def _figure(fig: go.Figure, div_id: str) -> str:
 
 
 def _summary(tidy: pd.DataFrame) -> pd.DataFrame:
-    """One row per release in chart order, with test code and the test share beside the totals."""
-    return charts.with_labels(release_summary(tidy))
+    """One row per release with test code and the test share beside the totals.
+
+    Series releases run in series order across projects; other releases keep each project's
+    release order (version order for tags), so a project's last row is its newest release.
+    """
+    return charts.with_labels(release_summary(tidy), keep_order=not by_series(tidy))
+
+
+def _span(summary: pd.DataFrame) -> str:
+    """``from 2010-04-16 to 2025-08-18`` over the dated releases of ``summary``."""
+    dates = pd.to_datetime(summary["date"], utc=True).dropna()
+    if dates.empty:
+        return "with no known dates"
+    first, last = dates.min().strftime("%Y-%m-%d"), dates.max().strftime("%Y-%m-%d")
+    return f"on {first}" if first == last else f"from {first} to {last}"
+
+
+def _what(summary: pd.DataFrame) -> str:
+    """``31 releases and 120 snapshots``: what was counted, by how it was chosen."""
+    rules = summary["rule"].value_counts()
+    snapshots = int(rules.get(SNAPSHOT, 0))
+    tips = int(rules.get(BRANCH_TIP, 0))
+    releases = len(summary) - snapshots - tips
+    parts = [_plural(releases, "release"), _plural(snapshots, "snapshot"), _plural(tips, "branch tip")]
+    words = [part for part in parts if part]
+    return " and ".join(words) if words else "no releases"
+
+
+def _plural(count: int, noun: str) -> str:
+    return (
+        "" if not count else f"{count} {noun}" if count == 1 else f"{count} {noun}{'es' if noun.endswith('p') else 's'}"
+    )
+
+
+def _lead(summary: pd.DataFrame, series: bool) -> str:
+    projects = list(dict.fromkeys(summary["project"]))
+    if series:
+        labels = list(dict.fromkeys(summary["label"]))
+        span = f" ({labels[0].replace('<br>', ' ')} to {labels[-1].replace('<br>', ' ')})" if labels else ""
+        return (
+            f"{len(projects)} projects, {summary['series'].nunique()} release series{span}. "
+            "Bars stack non-test and test code lines over all projects; the line is the test share."
+        )
+    named = ", ".join(projects) if len(projects) <= 6 else f"{', '.join(projects[:5])} and {len(projects) - 5} more"
+    who = f"{len(projects)} projects ({named})" if len(projects) > 1 else named
+    undated = int(summary["date"].isna().sum())
+    missing = f" ({_plural(undated, 'release')} without a known date are not on the time axis)" if undated else ""
+    stack = "of all projects, each at its newest release by each date" if len(projects) > 1 else "at each date"
+    return (
+        f"{who}: {_what(summary)} {_span(summary)}{missing}. The chart stacks non-test and test code lines "
+        f"{stack}; the line is the test share."
+    )
+
+
+def _project_lead(name: str, rows: pd.DataFrame, provenance: Provenance) -> str:
+    order = provenance.release_order.get(name)
+    ordered = f", in {order} order" if order else ""
+    first, last = rows.iloc[0], rows.iloc[-1]
+    ends = release_name(first["series"], first["version"])
+    if len(rows) > 1:
+        ends += f" to {release_name(last['series'], last['version'])}"
+    return f"{_what(rows)} of {name} counted{ordered}: {ends}, {_span(rows)}."
 
 
 def _latest_rows(summary: pd.DataFrame, pages: Mapping[str, str]) -> tuple[list[dict], dict | None]:
@@ -111,7 +173,7 @@ def _release_rows(summary: pd.DataFrame) -> list[dict]:
 
 def headline(data: ReportInput) -> go.Figure:
     """The overview's main chart, also written as images for slides."""
-    return charts.headline(data.tidy)
+    return charts.headline(data.tidy, data.title)
 
 
 def render_images(fig: go.Figure, targets: Sequence[Path]) -> None:
@@ -123,31 +185,38 @@ def render_images(fig: go.Figure, targets: Sequence[Path]) -> None:
 def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | None = None) -> dict[str, str]:
     """The HTML of the overview and of every project's page, by the names in ``links``."""
     tidy = data.tidy
+    series = by_series(tidy)
     summary = _summary(tidy)
     projects = [{"name": name, "page": links.pages[str(name)]} for name in dict.fromkeys(tidy["project"])]
-    common = {"plotlyjs": links.plotlyjs, "projects": projects, "prov": data.provenance, "index": links.index}
+    common = {
+        "plotlyjs": links.plotlyjs,
+        "projects": projects,
+        "prov": data.provenance,
+        "index": links.index,
+        "by_series": series,
+    }
+    per = "per release series" if series else "over time"
+    who = f"{projects[0]['name']}: " if len(projects) == 1 else ""
     pages: dict[str, str] = {}
     for project in projects:
         rows = tidy[tidy["project"] == project["name"]]
+        own = summary[summary["project"] == project["name"]]
         pages[project["page"]] = _ENV.get_template("project.html.j2").render(
             title=f"{project['name']}: Python lines per release",
             heading=f"{project['name']}: Python lines per release, test vs non-test",
-            lead=f"{len(rows) // 2} releases of {project['name']} counted.",
+            lead=_project_lead(project["name"], own, data.provenance),
             figures={
                 "breakdown": _figure(charts.project_breakdown(rows), "breakdown"),
                 "split": _figure(charts.project_split(rows), "split"),
             },
-            rows=_release_rows(summary[summary["project"] == project["name"]]),
+            rows=_release_rows(own),
             **common,
         )
     latest, total = _latest_rows(summary, links.pages)
     pages[links.index] = _ENV.get_template("index.html.j2").render(
-        title="Python lines per release",
-        heading="Python lines per release, and how much of it is tests",
-        lead=(
-            f"{len(projects)} projects, {tidy['series'].dropna().nunique()} release series. "
-            "Bars stack non-test and test code lines over all projects; the line is the test share."
-        ),
+        title=data.title or f"{who}Python lines {per}",
+        heading=data.title or f"{who}Python lines {per}, and how much of it is tests",
+        lead=_lead(summary, series),
         figures={
             "headline": _figure(headline_figure or headline(data), "headline"),
             "growth": _figure(charts.growth_per_project(tidy), "growth"),

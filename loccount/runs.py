@@ -12,9 +12,9 @@ from .engine import EngineOptions
 from .errors import ConfigError, LoccountError
 from .mirror import open_repository
 from .options import DEFAULT_OPTIONS, RunOptions
-from .pipeline import Result, count_releases
+from .pipeline import ReleaseSpec, Result, count_releases, select_releases
 from .release_data import ReleaseData, resolve_project
-from .releases import Release, list_tags, resolve_tags
+from .releases import Release, list_tags
 from .series import KNOWN_SERIES, Series, canonical_series, select_series
 
 
@@ -29,6 +29,8 @@ class Plan:
     failures: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     release_data_commit: str | None = None
+    #: How each project's releases are ordered (series, version or date).
+    orders: dict[str, str] = field(default_factory=dict)
 
     def all_releases(self) -> list[Release]:
         return [release for project in self.releases.values() for release in project]
@@ -44,6 +46,21 @@ class Analysis:
     @property
     def failures(self) -> dict[str, str]:
         return self.plan.failures
+
+
+SERIES_ORDER = "series"
+
+
+def release_spec(project: Project) -> ReleaseSpec:
+    """The tags, pattern and snapshots a non-series project of a config selects."""
+    return ReleaseSpec(
+        tags=project.tags if isinstance(project.tags, list) else (),
+        tags_matching=project.tags_matching,
+        every=project.every,
+        since=project.since,
+        until=project.until,
+        branch=project.branch,
+    )
 
 
 def select_projects(config: Config, names: Sequence[str] = ()) -> list[Project]:
@@ -93,20 +110,23 @@ def plan(
     for project in selected:
         try:
             repo = open_url(project.repo_url)
-            tags = list_tags(repo)
+            tags = list_tags(repo, result.notes)
             if project.by_series and data is not None:
                 explicit = project.tags if isinstance(project.tags, dict) else {}
                 found = resolve_project(
                     data, repo, project.name, project.deliverable_name, chosen, tags, explicit, result.notes
                 )
+                order = SERIES_ORDER
             else:
-                listed = project.tags if isinstance(project.tags, list) else []
-                found = resolve_tags(repo, project.name, listed, project.tags_matching, known=tags)
+                found, order = select_releases(
+                    repo, project.name, release_spec(project), known=tags, notes=result.notes
+                )
         except LoccountError as error:
             result.failures[project.name] = str(error)
             continue
         result.repos[project.name] = repo
         result.releases[project.name] = found
+        result.orders[project.name] = order
     return result
 
 
@@ -135,5 +155,7 @@ def analyze(
             release_data_commit=chosen.release_data_commit,
             series=[s.name for s in chosen.series],
             failures=chosen.failures,
+            release_order=chosen.orders,
+            notes=chosen.notes,
         )
     return Analysis(plan=chosen, result=result)

@@ -16,6 +16,9 @@ if TYPE_CHECKING:  # types only: tables know nothing of git or pygount at run ti
     from .tree import TreeEntry
 
 COUNTS = ["code", "documentation", "empty", "string"]
+#: Rules of releases that are not versions: a dated snapshot of a branch, and a branch's tip.
+SNAPSHOT = "snapshot"
+BRANCH_TIP = "branch-tip"
 STATES = ["analyzed", "empty", "generated", "binary", "error", "unknown", "huge"]
 RELEASE_COLUMNS = [
     "project",
@@ -190,10 +193,14 @@ def latest_areas(files: pd.DataFrame) -> pd.DataFrame:
 
 
 def wide_frame(tidy: pd.DataFrame) -> pd.DataFrame:
-    """One row per series, one column per project and category (code lines), plus totals: for slides."""
-    rows = tidy[tidy["series"].notna() & (tidy["series"].astype(str) != "")]
-    if rows.empty:
-        return pd.DataFrame(columns=["series", "release_id"])
+    """One row per series (or release date), a column per project and category (code lines), plus totals.
+
+    For slides. Outside OpenStack series, each row is a date at which some project released,
+    with every project at its newest release by then (as the headline chart shows it).
+    """
+    if not by_series(tidy):
+        return _wide_over_time(tidy)
+    rows = tidy
     order = rows.drop_duplicates("series").sort_values("series_date", kind="stable")["series"].tolist()
     wide = rows.pivot_table(index="series", columns=["project", "category"], values="code", aggfunc="sum", sort=False)
     projects = list(dict.fromkeys(rows["project"]))
@@ -210,4 +217,73 @@ def wide_frame(tidy: pd.DataFrame) -> pd.DataFrame:
     ids = rows.drop_duplicates("series").set_index("series")["release_id"].reindex(order)
     out.insert(0, "release_id", ids.values)
     out.index.name = "series"
+    return out.reset_index()
+
+
+def by_series(tidy: pd.DataFrame) -> bool:
+    """Whether every release is an OpenStack series release (a series axis), else a time axis."""
+    if tidy.empty:
+        return False
+    series = tidy["series"]
+    return bool((series.notna() & (series.astype(str) != "")).all())
+
+
+def with_rank(tidy: pd.DataFrame) -> pd.DataFrame:
+    """The rows with ``rank``: each release's place in its project's release order (the row order)."""
+    frame = tidy.copy()
+    keys = frame[["project", "commit", "version"]].apply(tuple, axis=1) if len(frame) else pd.Series(dtype=object)
+    first_seen = pd.Series(pd.factorize(keys)[0], index=frame.index)
+    frame["rank"] = first_seen.groupby(frame["project"]).rank(method="dense").astype("int64") - 1
+    return frame
+
+
+def in_force(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Each project's figures in force at every release date of any project, by category.
+
+    At a date, a project's figures are those of its newest release by then: the one furthest
+    in its release order (version order for tags) among those dated on or before that date.
+    Before a project's first release it has no row. Releases without a date are left out.
+    Columns: ``date, project, version, commit, release_date, category, files, code, lines,
+    changed`` (``changed``: the project has a release of its own at that date).
+    """
+    columns = ["date", "project", "version", "commit", "release_date", "category", "files", "code", "lines", "changed"]
+    frame = with_rank(tidy)
+    frame = frame[frame["date"].notna()]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame.assign(date=pd.to_datetime(frame["date"], utc=True).dt.tz_convert(None))
+    releases = frame.drop_duplicates(["project", "rank"])[["project", "rank", "date"]]
+    grid = pd.DataFrame({"date": sorted(releases["date"].unique())})
+    pieces = []
+    for project, own in releases.sort_values(["date", "rank"]).groupby("project", sort=False):
+        steps = own.assign(rank=own["rank"].cummax())
+        at = pd.merge_asof(grid, steps[["date", "rank"]], on="date", direction="backward").dropna()
+        at["project"] = project
+        at["changed"] = at["date"].isin(own["date"])
+        pieces.append(at.astype({"rank": "int64"}))
+    steps = pd.concat(pieces, ignore_index=True)
+    values = frame[["project", "rank", "version", "commit", "date", "category", "files", "code", "lines"]]
+    merged = steps.merge(values.rename(columns={"date": "release_date"}), on=["project", "rank"])
+    ordered = merged.sort_values(["date", "project", "category"], kind="stable").reset_index(drop=True)
+    return ordered[columns]
+
+
+def _wide_over_time(tidy: pd.DataFrame) -> pd.DataFrame:
+    forced = in_force(tidy)
+    if forced.empty:
+        return pd.DataFrame(columns=["date"])
+    projects = list(dict.fromkeys(tidy["project"]))
+    columns = [(project, category) for project in projects for category in (NON_TEST, TEST)]
+    wide = forced.pivot_table(index="date", columns=["project", "category"], values="code", aggfunc="sum")
+    wide = wide.reindex(columns=columns)
+    wide.columns = [f"{project} {category}" for project, category in columns]
+    out = wide.astype("Int64")
+    sums = forced.pivot_table(index="date", columns="category", values="code", aggfunc="sum")
+    sums = sums.reindex(columns=[NON_TEST, TEST]).fillna(0).astype("int64")
+    out["all non-test"] = sums[NON_TEST]
+    out["all test"] = sums[TEST]
+    out["all"] = out["all non-test"] + out["all test"]
+    out["test share"] = (out["all test"] / out["all"].where(out["all"] > 0)).round(4)
+    out.index = out.index.strftime("%Y-%m-%d")
+    out.index.name = "date"
     return out.reset_index()

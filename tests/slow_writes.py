@@ -24,7 +24,7 @@ class _SlowStream:
         for start in range(0, len(text), 4096):
             self._stream.write(text[start : start + 4096])
             self._stream.flush()
-            time.sleep(0.004)
+            time.sleep(0.1 if start == 0 else 0.004)  # every file stays half-written long enough to be seen
         return len(text)
 
     def __getattr__(self, name: str) -> Any:

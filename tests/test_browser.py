@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 
@@ -108,3 +109,88 @@ def test_headline_images_with_the_system_chromium(tmp_path) -> None:
     assert set(images) == {"headline.png", "headline.svg"}
     assert images["headline.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in images["headline.svg"].read_bytes()[:2000]
+
+
+AXES = """
+return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (plot) {
+  var layout = plot._fullLayout, types = [];
+  Object.keys(layout).forEach(function (key) { if (/^xaxis\\d*$/.test(key)) { types.push(layout[key].type); } });
+  return {
+    id: plot.id,
+    xtypes: types,
+    points: (plot._fullData || []).map(function (t) { return (t.y || t.values || []).length; })
+  };
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def own_repositories(tmp_path_factory):
+    """Two projects with unrelated version schemes, tagged at interleaved dates, and their reports."""
+    from loccount.config import parse_config
+    from loccount.engine import EngineOptions
+    from loccount.options import RunOptions
+    from loccount.outputs import write_run_outputs
+    from loccount.runs import analyze
+    from tests.gitrepo import RepoBuilder
+
+    root = tmp_path_factory.mktemp("own")
+    alpha, beta = RepoBuilder(root / "alpha"), RepoBuilder(root / "beta")
+    for month, (tag, lines) in enumerate([("1.9", 5), ("1.10", 8), ("2.0", 12)], start=1):
+        alpha.release(
+            tag,
+            {"alpha/core.py": "x = 1\n" * lines, "tests/test_core.py": "y = 2\n" * month},
+            date=f"2021-{2 * month:02d}-01T00:00:00+00:00",
+        )
+    for month, (tag, lines) in enumerate([("v0.1.0", 3), ("v0.2.0", 6)], start=1):
+        beta.release(
+            tag,
+            {"beta.py": "z = 3\n" * lines, "test_beta.py": "w = 4\n"},
+            date=f"2021-{2 * month + 1:02d}-01T00:00:00+00:00",
+        )
+    configs = {
+        "tags": f"projects:\n  - name: alpha\n    url: '{alpha.path}'\n    tags_matching: '\\d+\\.\\d+'\n"
+        f"  - name: beta\n    url: '{beta.path}'\n    tags: [v0.1.0, v0.2.0]\n",
+        "snapshots": f"title: Alpha and beta, month by month\nprojects:\n  - name: alpha\n    url: '{alpha.path}'\n"
+        f"    every: month\n    until: 2021-07-31\n  - name: beta\n    url: '{beta.path}'\n    every: quarter\n"
+        "    until: 2021-07-31\n",
+    }
+    sites = {}
+    for name, text in configs.items():
+        config = parse_config(text, f"{name}.yaml")
+        options = RunOptions(cache_dir=root / "cache", engine=EngineOptions(jobs=1))
+        analysis = analyze(config, options=options)
+        sites[name] = root / name
+        write_run_outputs(analysis, sites[name], images=False, title=config.title, say=lambda _m: None)
+    return sites
+
+
+@pytest.mark.parametrize("kind", ["tags", "snapshots"])
+def test_own_repositories_render_every_figure_on_a_date_axis(browser, own_repositories, kind) -> None:
+    from loccount.series import KNOWN_SERIES
+
+    site = own_repositories[kind]
+    for page in ("index.html", "project-alpha.html"):
+        _figures, logs = load(browser, site / page)
+        assert [entry for entry in logs if entry["level"] == "SEVERE"] == []
+        axes = {figure["id"]: figure for figure in browser.execute_script(AXES)}
+        expected = {"headline", "growth", "share", "treemap"} if page == "index.html" else {"breakdown", "split"}
+        assert set(axes) == expected
+        for figure in axes.values():
+            assert figure["points"] and min(figure["points"]) >= 1, (page, figure)  # every trace has data
+        if page == "index.html":
+            for chart in ("headline", "growth", "share"):  # charts that mix projects share a time axis
+                assert set(axes[chart]["xtypes"]) == {"date"}, (chart, axes[chart])
+        else:
+            assert set(axes["split"]["xtypes"]) == {"category"}  # a project's own page: its versions in order
+        text = (site / page).read_text()
+        words = re.findall(r"[A-Za-z]+", browser.find_element("tag name", "body").text + text)
+        assert "OpenStack" not in text and "openstack" not in text.lower()
+        series_names = {s.name for s in KNOWN_SERIES}
+        assert not series_names & {word.lower() for word in words}, page
+    index = (site / "index.html").read_text()
+    if kind == "snapshots":
+        assert "Alpha and beta, month by month" in index
+    else:
+        alpha = (site / "project-alpha.html").read_text()
+        assert alpha.index('"1.9"') < alpha.index('"1.10"') < alpha.index('"2.0"')  # version order, not text order

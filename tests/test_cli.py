@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -94,8 +96,16 @@ def test_unreachable_url(tmp_path) -> None:
     assert_one_line_error(result, "cannot fetch file:///nonexistent/nova")
 
 
-def test_no_release_selected(repo, tmp_path) -> None:
-    assert_one_line_error(run("count", repo, "--cache-dir", tmp_path), "no release selected")
+def test_no_release_selected_counts_the_tip_of_the_default_branch(repo, tmp_path) -> None:
+    result = run("count", repo, "--cache-dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    assert f"note: demo: no release selected; counting the tip of main (2020-01-02, {head[:12]})" in result.stderr
+    assert table_rows(result.stdout) == [
+        ["demo", "main@2020-01-02", "test", "3", "4", "2", "0", "0", "6", ""],
+        ["", "", "non-test", "6", "6", "2", "2", "3", "13", ""],
+        ["", "", "total", "9", "10", "4", "2", "3", "19", "40.0%"],
+    ]  # release 1.1's figures: the tip is its commit
 
 
 def test_bad_tag_pattern(repo, tmp_path) -> None:

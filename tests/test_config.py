@@ -95,6 +95,15 @@ ERRORS = [
     ("- nova\n- swift\n", "c.yaml: the document is a list; it must be a mapping with a 'projects' list"),
     ("", "c.yaml: the document is empty"),
     ("projects: [nova\n", "c.yaml: not valid YAML (line 2, column 1)"),
+    ("projects:\n  - name: f\n    every: fortnight\n", "c.yaml: projects[0].every: Input should be 'month', 'quarter'"),
+    ("projects:\n  - name: f\n    since: 2012-01-01\n", "c.yaml: projects[0]: 'since' needs 'every'"),
+    (
+        "projects:\n  - name: f\n    every: month\n    since: 2013-01-01\n    until: 2012-01-01\n",
+        "c.yaml: projects[0]: since 2013-01-01 is after until 2012-01-01",
+    ),
+    ("projects:\n  - name: f\n    every: year\n    since: soon\n", "c.yaml: projects[0].since: 'soon' is not a date"),
+    ("projects:\n  - name: f\n    every: year\n    branch: -x\n", "c.yaml: projects[0].branch: String should match"),
+    ("projects: [nova]\ntitle: ''\n", "c.yaml: title: String should have at least 1 character"),
     ("projects: !!python/object/apply:os.system ['id']\n", "c.yaml: not valid YAML"),
 ]
 
@@ -157,3 +166,18 @@ def test_any_structure_gives_a_config_or_a_one_line_config_error(data: dict) -> 
         parse_config(yaml.safe_dump(data), "fuzz.yaml")
     except ConfigError as error:
         assert str(error).startswith("fuzz.yaml: ") and "\n" not in str(error)
+
+
+def test_snapshot_keys_and_a_title() -> None:
+    config = parse_config(
+        "title: My projects\nprojects:\n  - name: f\n    url: /x\n    every: quarter\n    since: 2012-01-01\n"
+        "    until: '2020-06-30'\n    branch: release/2.x\n    tags_matching: 'v.*'\n",
+        "c.yaml",
+    )
+    project = config.projects[0]
+    assert (project.every, project.since.isoformat(), project.until.isoformat()) == (
+        "quarter",
+        "2012-01-01",
+        "2020-06-30",
+    )
+    assert project.branch == "release/2.x" and not project.by_series and config.title == "My projects"

@@ -6,7 +6,8 @@ import pytest
 
 from loccount.errors import ConfigError, ReleaseError
 from loccount.mirror import open_local
-from loccount.releases import list_tags, resolve_tags, version_key
+from loccount.releases import DATE_ORDER, VERSION_ORDER, Release, list_tags, release_order, resolve_tags
+from tests.gitrepo import git
 
 
 @pytest.fixture
@@ -47,9 +48,77 @@ def test_duplicates_collapse(repo) -> None:
     assert [r.version for r in releases] == ["1.0"]
 
 
-def test_version_key_orders_numerically() -> None:
-    versions = ["2.10.0", "2.9.0", "2014.2", "12.0.0", "2.2.0"]
-    assert sorted(versions, key=version_key) == ["2.2.0", "2.9.0", "2.10.0", "12.0.0", "2014.2"]
+def release(version: str, day: int, rule: str = "tag-pattern") -> Release:
+    from datetime import UTC, datetime
+
+    return Release("p", version, version, f"{day:040x}", datetime(2020, 1, day, tzinfo=UTC), rule=rule)
+
+
+def test_versions_order_by_pep_440_with_a_v_prefix() -> None:
+    # 1.0.1 was tagged last (a backport); 2.10.0 comes after 2.9.0, v-prefixed names are versions
+    tags = [release("2.10.0", 1), release("v2.9.0", 2), release("2014.2", 3), release("12.0.0rc1", 4)]
+    tags += [release("12.0.0", 5), release("1.0.1", 6)]
+    ordered, order = release_order(tags)
+    assert [r.version for r in ordered] == ["1.0.1", "v2.9.0", "2.10.0", "12.0.0rc1", "12.0.0", "2014.2"]
+    assert order == VERSION_ORDER == "version (PEP 440)"
+
+
+def test_names_that_are_not_versions_fall_back_to_the_date() -> None:
+    tags = [release("2.0", 3), release("ussuri-eol", 1), release("1.0", 2)]
+    ordered, order = release_order(tags)
+    assert [r.version for r in ordered] == ["ussuri-eol", "1.0", "2.0"]
+    assert order == DATE_ORDER
+    commits = [release("2.0", 2), release("1234567", 1, rule="explicit-commit")]  # a commit is not a version
+    assert release_order(commits) == ([commits[1], commits[0]], DATE_ORDER)
+
+
+@pytest.fixture
+def odd_dates(make_repo):
+    builder = make_repo("odd")
+    commit = builder.release("1.0", {"a.py": "a = 1\n"})
+    for name, stamp in (("zone", "1577836800 +9959"), ("far", "253402300800 +0000")):
+        tag = git(
+            builder.path,
+            "mktag",
+            input=f"object {commit}\ntype commit\ntag {name}\ntagger T <t@e> {stamp}\n\n{name}\n".encode(),
+        )
+        git(builder.path, "update-ref", f"refs/tags/{name}", tag)
+    tree = git(builder.path, "rev-parse", "HEAD^{tree}")
+    git(builder.path, "tag", "-a", "-m", "a tree", "treetag", tree)
+    git(builder.path, "tag", "-a", "-m", "a blob", "blobtag", git(builder.path, "rev-parse", "HEAD:a.py"))
+    return open_local(str(builder.path))
+
+
+def test_dates_python_cannot_represent_are_unknown_and_noted(odd_dates) -> None:
+    notes: list[str] = []
+    tags = list_tags(odd_dates, notes)
+    assert tags["1.0"].date.isoformat().startswith("2020-01-01")  # the others are unaffected
+    assert tags["zone"].date.isoformat().startswith("2020-01-01")  # the tag's own date is unknown: its commit's
+    assert tags["far"].date.isoformat().startswith("2020-01-01")
+    assert any(
+        "tag zone: date '2020-01-05T03:59:00+99:59' cannot be represented; its commit's date is used" in note
+        for note in notes
+    )
+    assert any(
+        "tag far: date '10000-01-01T00:00:00+00:00' cannot be represented; its commit's date is used" in note
+        for note in notes
+    )
+    assert [r.version for r in resolve_tags(odd_dates, "p", ["zone", "far", "1.0"])] == ["1.0", "far", "zone"]
+
+
+def test_tags_at_a_tree_or_blob_say_what_they_point_at(odd_dates) -> None:
+    with pytest.raises(ReleaseError, match=r"tag 'treetag' points at a tree, not a commit"):
+        resolve_tags(odd_dates, "p", ["treetag"])
+    with pytest.raises(ReleaseError, match=r"tag 'blobtag' points at a blob, not a commit"):
+        resolve_tags(odd_dates, "p", ["blobtag"])
+
+
+def test_a_runaway_pattern_is_stopped_with_one_line(make_repo) -> None:
+    builder = make_repo("hostile")
+    builder.release("a" * 40 + "b", {"a.py": "a = 1\n"})
+    repo = open_local(str(builder.path))
+    with pytest.raises(ConfigError, match=r"pattern '\(a\|aa\)\+\$' took over 0.25 s on tag 'aaaa.*\.\.\.'"):
+        resolve_tags(repo, "p", pattern=r"(a|aa)+$")
 
 
 def test_retroactive_tags_take_their_commit_date(make_repo) -> None:

@@ -120,3 +120,46 @@ def test_without_a_browser_images_are_skipped_with_a_message(tmp_path, monkeypat
     assert not [p for p in written if p.suffix in (".png", ".svg")]
     assert (tmp_path / "r" / "index.html").exists()
     assert not [p for p in (tmp_path / "r").iterdir() if p.name.startswith(".")]
+
+
+def tags_only() -> pd.DataFrame:
+    """The report data as plain tags: nova tagged at the series dates, heat a week after each."""
+    frame = tidy().assign(series=None, release_id=None, series_date=pd.NaT, rule="tag-pattern")
+    later = frame["project"] == "heat"
+    frame.loc[later, "date"] = frame.loc[later, "date"] + pd.Timedelta(days=7)
+    return frame
+
+
+def test_without_series_the_headline_stacks_all_projects_over_time() -> None:
+    fig = headline(tags_only())
+    areas_ = {trace.name: trace for trace in fig.data if trace.type == "scatter" and trace.stackgroup}
+    dates = [str(day)[:10] for day in areas_["non-test"].x]
+    # nova alone, then heat joins a week after each nova release, each at its newest release by then
+    assert dates == ["2014-04-17", "2014-10-16", "2014-10-23", "2015-04-30", "2015-05-07"]
+    assert list(areas_["non-test"].y) == [100, 120, 160, 190, 200]
+    assert list(areas_["test"].y) == [50, 80, 90, 160, 180]
+    assert fig.layout.xaxis.type == "date"
+    assert "OpenStack" not in fig.layout.title.text and "series" not in fig.layout.title.text
+    share = next(trace for trace in fig.data if trace.name == "test share")
+    assert share.customdata[2][1] == "heat 2014.2.0<br>nova 2014.2.0"  # hover names what is in force
+
+
+def test_without_series_titles_and_wide_csv_follow_the_data(tmp_path) -> None:
+    output = tmp_path / "own"
+    write_report(tags_only(), areas(), PROVENANCE, output, images=False, say=lambda _m: None)
+    index = (output / "index.html").read_text()
+    assert "Python lines over time, and how much of it is tests" in index
+    assert "2 projects (nova, heat): 5 releases from 2014-04-17 to 2015-05-07" in index
+    for page in output.glob("*.html"):
+        html = page.read_text()
+        assert "OpenStack" not in html and "Kilo" not in html and "Austin" not in html, page.name
+    wide = pd.read_csv(output / "wide.csv")
+    assert list(wide.columns) == [
+        "date", "nova non-test", "nova test", "heat non-test", "heat test", "all non-test", "all test", "all",
+        "test share",
+    ]  # fmt: skip
+    assert wide["all"].tolist() == [150, 200, 250, 350, 380]
+    assert pd.isna(wide.loc[0, "heat test"])  # heat had no release yet
+    titled = tmp_path / "titled"
+    write_report(tags_only(), areas(), PROVENANCE, titled, images=False, title="Our code", say=lambda _m: None)
+    assert "<h1>Our code</h1>" in (titled / "index.html").read_text()
