@@ -69,11 +69,12 @@ def main() -> None:
             times["tip"].append(loccount(args.repo, cache, "--tag", last["commit"], "--csv", str(tip_csv)))
         snapshots = rows(tidy)
         per_file = rows(files)
+        tip_rows = rows(tip_csv)
     releases = list(dict.fromkeys(row["version"] for row in snapshots))
     instances = [row for row in per_file if row["kind"] == "file"]
     distinct = {(row["sha"], row["path"].rsplit("/", 1)[-1]) for row in instances}
     last = [[row[k] for k in FIGURES] for row in snapshots if row["version"] == releases[-1]]
-    tip = [[row[k] for k in FIGURES] for row in rows(tip_csv)]
+    tip = [[row[k] for k in FIGURES] for row in tip_rows]
     median = {name: statistics.median(values) for name, values in times.items()}
     print(
         f"{args.repo.name}: {len(releases)} {args.every}ly snapshots ({releases[0]} .. {releases[-1]}), "

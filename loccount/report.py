@@ -201,9 +201,10 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
     for project in projects:
         rows = tidy[tidy["project"] == project["name"]]
         own = summary[summary["project"] == project["name"]]
+        noun = "snapshot" if (own["rule"] == SNAPSHOT).all() else "release"
         pages[project["page"]] = _ENV.get_template("project.html.j2").render(
-            title=f"{project['name']}: Python lines per release",
-            heading=f"{project['name']}: Python lines per release, test vs non-test",
+            title=f"{project['name']}: Python lines per {noun}",
+            heading=f"{project['name']}: Python lines per {noun}, test vs non-test",
             lead=_project_lead(project["name"], own, data.provenance),
             figures={
                 "breakdown": _figure(charts.project_breakdown(rows), "breakdown"),
