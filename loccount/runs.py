@@ -9,11 +9,12 @@ import git
 
 from .config import Config, Project
 from .engine import EngineOptions
-from .errors import ConfigError, LoccountError
+from .errors import ConfigError, LoccountError, ReleaseError
 from .mirror import open_repository
 from .options import DEFAULT_OPTIONS, RunOptions
-from .pipeline import Result, count_releases
+from .pipeline import Comparison, Result, compare_releases, count_releases
 from .release_data import ReleaseData, resolve_project
+from .release_diff import find_release
 from .releases import Release, list_tags, resolve_tags
 from .series import KNOWN_SERIES, Series, canonical_series, select_series
 
@@ -137,3 +138,18 @@ def analyze(
             failures=chosen.failures,
         )
     return Analysis(plan=chosen, result=result)
+
+
+def compare(config: Config, project: str, old: str, new: str, *, options: RunOptions = DEFAULT_OPTIONS) -> Comparison:
+    """Compare one configured project at two of its releases, each named by series, version or tag."""
+    chosen = plan(config, projects=[project], options=options)
+    if project in chosen.failures:
+        raise LoccountError(f"{project}: {chosen.failures[project]}")
+    releases = chosen.releases[project]
+    before, after = find_release(releases, old), find_release(releases, new)
+    if before == after:
+        raise ReleaseError(f"{project}: {old!r} and {new!r} are both release {before.version}; nothing to compare")
+    if options.engine is None:
+        options = replace(options, engine=EngineOptions(max_blob_bytes=config.max_blob_bytes))
+    rule = config.rule_for(next(p for p in config.projects if p.name == project))
+    return compare_releases(chosen.repos[project], before, after, rule, options)

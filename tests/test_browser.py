@@ -8,7 +8,7 @@ import time
 import pytest
 
 from loccount.outputs import write_report
-from tests.report_data import PROVENANCE, areas, tidy
+from tests.report_data import PROVENANCE, areas, changes, tidy
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -63,7 +63,8 @@ def browser():
 def site(tmp_path_factory):
     output = tmp_path_factory.mktemp("site")
     hostile = {"heat": '<img src=x onerror="window.__pwned=1">'}
-    write_report(tidy(hostile), areas(hostile), PROVENANCE, output, images=False, say=lambda _m: None)
+    data = (tidy(hostile), areas(hostile), PROVENANCE, output)
+    write_report(*data, images=False, say=lambda _m: None, changes=changes(hostile))
     return output
 
 
@@ -85,7 +86,10 @@ def test_page_renders_every_figure_without_errors(browser, site, page) -> None:
     figures, logs = load(browser, site / page)
     errors = [entry for entry in logs if entry["level"] == "SEVERE"]
     assert errors == []
-    expected = {"index.html": {"headline", "growth", "share", "treemap"}, "project-nova.html": {"breakdown", "split"}}
+    expected = {
+        "index.html": {"headline", "growth", "share", "treemap"},
+        "project-nova.html": {"breakdown", "split", "changes"},
+    }
     assert {f["id"] for f in figures} == expected[page]
     for figure in figures:
         assert figure["svg"] >= 1 and figure["traces"] >= 1 and figure["drawn"] >= 1, figure
