@@ -63,8 +63,14 @@ def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells cannot start a formula."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralize)
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            try:
+                risky = values.str.startswith(FORMULA_STARTS, na=False)
+            except AttributeError:  # a column without any text
+                continue
+            if risky.any():
+                out[column] = values.where(~risky, values[risky].map(neutralize))
     return out
 
 
