@@ -338,6 +338,13 @@ def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
 @click.option("--depth", type=click.IntRange(min=1), default=2, show_default=True, help="Directory levels to group by.")
 @click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Directories to show.")
 @click.option("--measure", type=click.Choice(["code", "lines"]), default="code", show_default=True)
+@click.option(
+    "--similarity",
+    type=click.IntRange(1, 100),
+    default=50,
+    show_default=True,
+    help="A file at a new path is moved if it keeps this percentage of an old one (git's rename detection).",
+)
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the per-file changes.")
 @click.option(
     "--test-rule",
@@ -360,6 +367,7 @@ def diff(
     depth: int,
     top: int,
     measure: str,
+    similarity: int,
     csv_path: Path | None,
     test_rule: Path | None,
     jobs: int | None,
@@ -394,13 +402,16 @@ def diff(
                 raise ConfigError(f"{usage} (not both)")
             if test_rule is not None or name is not None:
                 raise ConfigError("diff: --test-rule and --name go with TARGET; a config names its projects and rules")
-            comparison = compare(load_config(config_path), project, from_name, to_name, options=options)
+            config = load_config(config_path)
+            comparison = compare(config, project, from_name, to_name, options=options, similarity=similarity)
         else:
             if target is None or old is None or new is None or from_name or to_name:
                 raise ConfigError(usage)
             rule = load_rule(test_rule) if test_rule else DEFAULT_RULE
-            comparison = compare_repository(target, old, new, project=name, rule=rule, options=options)
-    for line in comparison_lines(comparison.summary, comparison.changes, measure):
+            comparison = compare_repository(
+                target, old, new, project=name, rule=rule, options=options, similarity=similarity
+            )
+    for line in comparison_lines(comparison.summary, comparison.changes, measure, similarity):
         out.print(line, highlight=False)
     flows = directory_changes(comparison.changes, depth, measure)
     totals = directory_changes(comparison.changes, 0, measure)

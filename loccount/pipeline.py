@@ -29,7 +29,16 @@ from .provenance import Provenance, make_provenance
 from .release_diff import consecutive, find_release, release_changes
 from .releases import Release, resolve_tags
 from .table import Snapshot, file_frame, printable, release_summary, tidy_frame
-from .tree import MISSING, Rename, TreeEntry, decode_entries, encode_entries, find_renames, list_tree
+from .tree import (
+    DEFAULT_SIMILARITY,
+    MISSING,
+    Rename,
+    TreeEntry,
+    decode_entries,
+    encode_entries,
+    find_renames,
+    list_tree,
+)
 
 PYTHON_SUFFIXES = (".py",)
 #: ``git ls-tree`` processes run at once when listing the releases' trees.
@@ -152,13 +161,18 @@ def count_repository(
 
 
 def changes(
-    result: Result, pairs: Sequence[tuple[Release | str, Release | str]] | None = None, *, unchanged: bool = False
+    result: Result,
+    pairs: Sequence[tuple[Release | str, Release | str]] | None = None,
+    *,
+    unchanged: bool = False,
+    similarity: int = DEFAULT_SIMILARITY,
 ) -> pd.DataFrame:
     """Per-file changes between releases of a count: each project's consecutive releases, or ``pairs``.
 
     One row per path that changed (every path with ``unchanged``): added, removed, modified
     or moved, with its lines before and after in its category (:mod:`loccount.release_diff`).
-    Moves are git's own rename detection between the two commits. A pair may be given by
+    Moves are git's own rename detection between the two commits: a file at a new path that
+    keeps at least ``similarity`` percent of an old one (git's measure). A pair may be given by
     :class:`Release` or by name (version, tag, series or release id) and may run backwards:
     its growth is then negative.
     """
@@ -172,6 +186,7 @@ def changes(
     work = [
         (
             result.repos.get(old.project),
+            similarity,
             old,
             new,
             *(paths.get((r.project, r.commit, r.version), nothing) for r in (old, new)),
@@ -187,14 +202,14 @@ def _chosen(releases: Sequence[Release], wanted: Release | str) -> Release:
     return wanted if isinstance(wanted, Release) else find_release(releases, wanted)
 
 
-def _renames(item: tuple[git.Repo | None, Release, Release, frozenset[str], frozenset[str]]) -> list[Rename]:
+def _renames(item: tuple[git.Repo | None, int, Release, Release, frozenset[str], frozenset[str]]) -> list[Rename]:
     """git's rename pairs for a release pair, as the file table spells paths; git runs only if a move is possible."""
-    repo, old, new, old_paths, new_paths = item
+    repo, similarity, old, new, old_paths, new_paths = item
     if old.commit == new.commit or not (old_paths - new_paths) or not (new_paths - old_paths):
         return []
     if repo is None:
         raise LoccountError(f"{old.project}: no repository to find moves in; count with count_releases first")
-    found = find_renames(repo, old.commit, new.commit)
+    found = find_renames(repo, old.commit, new.commit, similarity)
     return [Rename(printable(r.old_path), printable(r.new_path), r.similarity) for r in found]
 
 
@@ -222,6 +237,7 @@ def compare_releases(
     after: Release,
     rule: TestRule = DEFAULT_RULE,
     options: RunOptions = DEFAULT_OPTIONS,
+    similarity: int = DEFAULT_SIMILARITY,
 ) -> Comparison:
     """Count two releases (from the cache where it can) and the changes from ``before`` to ``after``.
 
@@ -234,7 +250,7 @@ def compare_releases(
             f"{before.commit[:12]}; nothing to compare"
         )
     result = count_releases([(repo, [before, after], rule)], options)
-    return Comparison(result, before, after, changes(result, [(before, after)]))
+    return Comparison(result, before, after, changes(result, [(before, after)], similarity=similarity))
 
 
 def compare_repository(
@@ -245,10 +261,12 @@ def compare_repository(
     project: str | None = None,
     rule: TestRule = DEFAULT_RULE,
     options: RunOptions = DEFAULT_OPTIONS,
+    similarity: int = DEFAULT_SIMILARITY,
 ) -> Comparison:
     """Compare one repository (URL or local path) at two tags or commits: ``old`` -> ``new``."""
     if old == new:
         raise ReleaseError(f"FROM and TO are both {old!r}; nothing to compare")
     repo = open_repository(target, options.mirrors, refresh=options.refresh, progress=options.status)
     releases = resolve_tags(repo, project or project_name(target), (old, new))
-    return compare_releases(repo, find_release(releases, old), find_release(releases, new), rule, options)
+    before, after = find_release(releases, old), find_release(releases, new)
+    return compare_releases(repo, before, after, rule, options, similarity)

@@ -17,6 +17,7 @@ from .release_data import ReleaseData, resolve_project
 from .release_diff import find_release
 from .releases import Release, list_tags, resolve_tags
 from .series import KNOWN_SERIES, Series, canonical_series, select_series
+from .tree import DEFAULT_SIMILARITY
 
 
 @dataclass
@@ -140,7 +141,15 @@ def analyze(
     return Analysis(plan=chosen, result=result)
 
 
-def compare(config: Config, project: str, old: str, new: str, *, options: RunOptions = DEFAULT_OPTIONS) -> Comparison:
+def compare(
+    config: Config,
+    project: str,
+    old: str,
+    new: str,
+    *,
+    options: RunOptions = DEFAULT_OPTIONS,
+    similarity: int = DEFAULT_SIMILARITY,
+) -> Comparison:
     """Compare one configured project at two of its releases, each named by series, version or tag."""
     chosen = plan(config, projects=[project], options=options)
     if project in chosen.failures:
@@ -152,4 +161,4 @@ def compare(config: Config, project: str, old: str, new: str, *, options: RunOpt
     if options.engine is None:
         options = replace(options, engine=EngineOptions(max_blob_bytes=config.max_blob_bytes))
     rule = config.rule_for(next(p for p in config.projects if p.name == project))
-    return compare_releases(chosen.repos[project], before, after, rule, options)
+    return compare_releases(chosen.repos[project], before, after, rule, options, similarity)

@@ -178,7 +178,9 @@ def changes_table(top: pd.DataFrame, totals: pd.DataFrame, depth: int, measure: 
     return table
 
 
-def comparison_lines(summary: pd.DataFrame, changes: pd.DataFrame, measure: str = "code") -> list[str]:
+def comparison_lines(
+    summary: pd.DataFrame, changes: pd.DataFrame, measure: str = "code", similarity: int = 50
+) -> list[str]:
     """What a comparison says in words: totals and test share before and after, and how many files did what.
 
     ``summary`` holds the two releases' rows (:func:`loccount.table.release_summary`), first
@@ -195,5 +197,6 @@ def comparison_lines(summary: pd.DataFrame, changes: pd.DataFrame, measure: str 
         f"{old['project']} {release_name(old['series'], old['version'])} -> "
         f"{release_name(new['series'], new['version'])}: {measure} lines {before:,} -> {after:,} ({growth}); "
         f"test share of code {share(old['test_share'])} -> {share(new['test_share'])}",
-        f"files: {files} ({len(crossing):,} of them across test/non-test); moves are git's rename detection",
+        f"files: {files} ({len(crossing):,} of them across test/non-test); "
+        f"moved: git's rename detection, at least {similarity}% kept",
     ]

@@ -113,6 +113,8 @@ class Rename:
 
 #: The files whose moves loccount reports: the Python files it counts (``*`` also matches ``/``).
 PYTHON_PATHSPEC = "*.py"
+#: git's own default: a file is moved if at least half of it is kept (git diff -M50%).
+DEFAULT_SIMILARITY = 50
 
 
 def parse_renames(output: bytes) -> list[Rename]:
@@ -134,17 +136,25 @@ def parse_renames(output: bytes) -> list[Rename]:
     return renames
 
 
-def find_renames(repo: git.Repo, old_commit: str, new_commit: str, pathspec: str = PYTHON_PATHSPEC) -> list[Rename]:
-    """Files git's own rename detection pairs between two commits (50% similarity, no limit on candidates).
+def find_renames(
+    repo: git.Repo,
+    old_commit: str,
+    new_commit: str,
+    similarity: int = DEFAULT_SIMILARITY,
+    pathspec: str = PYTHON_PATHSPEC,
+) -> list[Rename]:
+    """Files git's own rename detection pairs between two commits, keeping at least ``similarity`` percent.
 
     ``-l0`` lifts the rename limit, so a large reorganisation (thousands of moved files) is
     still found, where git would otherwise silently fall back to exact renames only.
     """
+    if not 0 < similarity <= 100:
+        raise ValueError(f"similarity must be 1-100 percent, not {similarity}")
     try:
         output = repo.git.diff(
             "--no-ext-diff",
             "--no-textconv",
-            "--find-renames",
+            f"--find-renames={similarity}%",
             "-l0",
             "-z",
             "--name-status",

@@ -254,6 +254,14 @@ def test_diff_prints_the_directories_behind_the_change(demo, tmp_path) -> None:
     assert len(written) == len(EXPECTED_ROWS) and written["code_delta"].sum() == 7
 
 
+def test_a_stricter_similarity_makes_an_edited_move_a_removal_and_an_addition(demo) -> None:
+    path, cache = demo
+    result = diff(path, "1.0", "1.1", "--cache-dir", cache, "--similarity", "95")  # e.py -> e2.py keeps 94%
+    assert result.exit_code == 0, result.output
+    assert "files: 4 added, 2 removed, 2 modified, 2 moved" in result.stdout and "at least 95% kept" in result.stdout
+    assert table_rows(result.stdout)[0] == ["pkg", "+30", "-23", "20", "-13", "", "", "", "0"]
+
+
 def test_diff_backwards_shows_negative_growth(demo) -> None:
     path, cache = demo
     result = diff(path, "1.1", "1.0", "--cache-dir", cache, "--depth", "1", "--top", "1")
