@@ -421,5 +421,10 @@ def project_changes(
     fig.update_xaxes(categoryorder="array", categoryarray=list(labels))
     fig.update_yaxes(title_text="code lines changed", tickformat=",", zeroline=True, zerolinecolor="#888888")
     _layout(fig, "What changed at each release: code added (up), removed (down) and moved (hatched: not growth)", 520)
-    fig.update_layout(hovermode="x unified", legend={"y": 1.06})
+    # A column of nine entries on the right: across the top they would run into the title.
+    fig.update_layout(
+        hovermode="x unified",
+        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
+        margin={"r": 190},
+    )
     return fig
