@@ -371,7 +371,7 @@ def project_changes(
 
     def bar(category: str, name: str, y: list[int], flow: str, **style: object) -> None:
         hover = [
-            (span[release], names[flow].get((release, category), ""), y_value)
+            (span[release], names[flow].get((release, category), ""), f"{y_value:+,}" if y_value else "0")
             for release, y_value in zip(pairs["to_release"], y, strict=True)
         ]
         fig.add_trace(
@@ -380,7 +380,7 @@ def project_changes(
                 y=y,
                 name=name,
                 customdata=hover,
-                hovertemplate=f"{name}: %{{customdata[2]:+,}}<br>%{{customdata[1]}}<extra>%{{customdata[0]}}</extra>",
+                hovertemplate=f"{name}: %{{customdata[2]}}<br>%{{customdata[1]}}<extra>%{{customdata[0]}}</extra>",
                 **style,
             )
         )
