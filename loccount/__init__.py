@@ -15,9 +15,13 @@ __version__ = version("loccount")
 _EXPORTS = {
     "count_repository": "pipeline",
     "count_releases": "pipeline",
+    "changes": "pipeline",
+    "compare_repository": "pipeline",
+    "Comparison": "pipeline",
     "Result": "pipeline",
     "analyze": "runs",
     "plan": "runs",
+    "compare": "runs",
     "load_config": "config",
     "TestRule": "classify",
     "DEFAULT_RULE": "classify",

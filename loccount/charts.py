@@ -436,3 +436,107 @@ def project_split(tidy: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text="code lines", tickformat=",")
     return _layout(fig, "Code lines per release: test vs non-test")
+
+
+#: Lighter shades for lines removed, below zero.
+REMOVED_COLORS = {NON_TEST: "#9DBCD8", TEST: "#F0C096"}
+NET_COLOR = "#222222"
+
+
+def _top_names(flows: pd.DataFrame, flow: str, top: int) -> dict[tuple[str, str], str]:
+    """Per release and category, the ``top`` directories with the largest ``flow``, as hover text."""
+    ranked = flows.assign(_size=flows[flow].abs())
+    ranked = ranked[ranked["_size"] > 0].sort_values("_size", ascending=False, kind="stable")
+    ranked = ranked.groupby(["to_release", "category"], sort=False).head(top)
+    spell = "{:,}" if flow == "moved" else "{:+,}"
+    names = [f"{d} ({spell.format(v)})" for d, v in zip(ranked["directory"], ranked[flow], strict=True)]
+    keys = [ranked["to_release"], ranked["category"]]
+    return pd.Series(names, index=ranked.index, dtype=object).groupby(keys, sort=False).agg(", ".join).to_dict()
+
+
+def project_changes(
+    whole: pd.DataFrame, directories: pd.DataFrame, moves: pd.DataFrame, tidy: pd.DataFrame, top: int = 3
+) -> go.Figure:
+    """What changed at each release of one project: lines added above zero, removed below, moves apart.
+
+    Per release (against the one before it), test and non-test: lines added (new files, edits)
+    and removed (deleted files, edits) as solid bars, and lines in moved files as hatched bars,
+    moved in above zero and moved out below, so a move within a category shows as equal bars
+    that cancel. The diamond is the net change of the total. ``whole`` and ``directories`` are
+    :func:`loccount.release_diff.directory_changes` at depth 0 and by directory, ``moves`` is
+    :func:`loccount.release_diff.moved_lines`; hover texts name the ``top`` directories behind
+    each bar.
+    """
+    flows = ["added", "removed", "moved", "net"]
+    labels = with_labels(tidy, keep_order=True).drop_duplicates("version").set_index("version")["label"]
+    whole = whole[whole["to_release"].isin(labels.index)]
+    pairs = whole.drop_duplicates("to_release")
+    x = [labels[release] for release in pairs["to_release"]]
+    span = {row["to_release"]: f"{row['from_release']} → {row['to_release']}" for _, row in pairs.iterrows()}
+    table = whole.set_index(["to_release", "category"])[flows]
+    names = {flow: _top_names(directories, flow, top) for flow in flows}
+    fig = go.Figure()
+
+    def values(category: str, flow: str) -> list[int]:
+        rows = table.reindex([(release, category) for release in pairs["to_release"]]).fillna(0)
+        return [int(v) for v in rows[flow]]
+
+    def bar(category: str, name: str, y: list[int], flow: str, **style: object) -> None:
+        hover = [
+            (span[release], names[flow].get((release, category), ""), f"{y_value:+,}" if y_value else "0")
+            for release, y_value in zip(pairs["to_release"], y, strict=True)
+        ]
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=y,
+                name=name,
+                customdata=hover,
+                hovertemplate=f"{name}: %{{customdata[2]}}<br>%{{customdata[1]}}<extra>%{{customdata[0]}}</extra>",
+                **style,
+            )
+        )
+
+    for category in (NON_TEST, TEST):
+        color = CATEGORY_COLORS[category]
+        bar(category, f"{category} added", values(category, "added"), "added", marker_color=color)
+    for category in (NON_TEST, TEST):
+        bar(
+            category,
+            f"{category} removed",
+            values(category, "removed"),
+            "removed",
+            marker_color=REMOVED_COLORS[category],
+        )
+    moves = moves.set_index(["to_release", "category"])[["moved_in", "moved_out"]]
+    for category in (NON_TEST, TEST):
+        keys = [(release, category) for release in pairs["to_release"]]
+        shifted = moves.reindex(keys).fillna(0).astype("int64")
+        pattern = {"shape": "/", "fgcolor": CATEGORY_COLORS[category], "bgcolor": "#FFFFFF"}
+        style = {"marker": {"color": "#FFFFFF", "pattern": pattern, "line": {"color": CATEGORY_COLORS[category]}}}
+        for column, name in (("moved_in", "moved in"), ("moved_out", "moved out")):
+            y = [int(v) for v in shifted[column]]
+            bar(category, f"{category} {name}", y, "moved", legendgroup=f"moved {category}", **style)
+    net = [sum(pair) for pair in zip(values(NON_TEST, "net"), values(TEST, "net"), strict=True)]
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=net,
+            name="net change",
+            mode="markers",
+            marker={"symbol": "diamond", "size": 10, "color": NET_COLOR},
+            customdata=[span[release] for release in pairs["to_release"]],
+            hovertemplate="net change: %{y:+,}<extra>%{customdata}</extra>",
+        )
+    )
+    fig.update_layout(barmode="relative")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(labels))
+    fig.update_yaxes(title_text="code lines changed", tickformat=",", zeroline=True, zerolinecolor="#888888")
+    _layout(fig, "What changed at each release: code added (up), removed (down) and moved (hatched: not growth)", 520)
+    # A column of nine entries on the right: across the top they would run into the title.
+    fig.update_layout(
+        hovermode="x unified",
+        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
+        margin={"r": 190},
+    )
+    return fig

@@ -157,6 +157,9 @@ def main() -> None:
     help="Write the HTML report (overview and project page) and its tables into this directory.",
 )
 @click.option(
+    "--changes", type=click.Path(dir_okay=False, path_type=Path), help="Write the per-file changes between releases."
+)
+@click.option(
     "--test-rule",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML file overriding the test/non-test rule (fields of TestRule).",
@@ -180,6 +183,7 @@ def count(
     csv_path: Path | None,
     by_file: Path | None,
     report_dir: Path | None,
+    changes: Path | None,
     test_rule: Path | None,
     jobs: int | None,
     scheduler: str | None,
@@ -234,6 +238,9 @@ def count(
     if by_file:
         write_csv(result.files, by_file)
         err.print(f"wrote {by_file}", highlight=False)
+    if changes:
+        write_csv(result.changes, changes)
+        err.print(f"wrote {changes}", highlight=False)
     if report_dir:
         releases = [snapshot.release for snapshot in result.snapshots]
         for path in write_outputs(result, releases, report_dir, images=False, say=_note):
@@ -360,12 +367,16 @@ def run(
 def report(config_path: Path, output: Path | None, no_images: bool) -> None:
     """Rebuild the HTML report and wide CSV from the tables the last run wrote, without counting."""
     from .config import load_config, output_dir
-    from .outputs import load_report_input, write_report
+    from .outputs import load_changes, load_report_input, write_report
 
     config = load_config(config_path)
     target = output or output_dir(config, config_path)
     tidy, areas, provenance = load_report_input(target)
-    for path in write_report(tidy, areas, provenance, target, images=not no_images, title=config.title, say=_note):
+    changes = load_changes(target)
+    report = write_report(
+        tidy, areas, provenance, target, images=not no_images, title=config.title, say=_note, changes=changes
+    )
+    for path in report:
         err.print(f"wrote {path}", highlight=False)
 
 
@@ -380,6 +391,101 @@ def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
         for project, message in failures.items():
             _flag("failed: ", "bold red", f"{project}: {message}")
         _fail(f"{len(failures)} project(s) failed: {', '.join(failures)}; the others were counted")
+
+
+@main.command()
+@click.argument("target", required=False)
+@click.argument("old", metavar="FROM", required=False)
+@click.argument("new", metavar="TO", required=False)
+@config_option
+@click.option("--project", help="Compare this configured project (with --from and --to) instead of TARGET.")
+@click.option("--from", "from_name", help="With --project: the release to compare from (series, version or tag).")
+@click.option("--to", "to_name", help="With --project: the release to compare to (series, version or tag).")
+@click.option("--name", help="With TARGET: project name in the output (default: the last part of TARGET).")
+@click.option("--depth", type=click.IntRange(min=1), default=2, show_default=True, help="Directory levels to group by.")
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Directories to show.")
+@click.option("--measure", type=click.Choice(["code", "lines"]), default="code", show_default=True)
+@click.option(
+    "--similarity",
+    type=click.IntRange(1, 100),
+    default=50,
+    show_default=True,
+    help="A file at a new path is moved if it keeps this percentage of an old one (git's rename detection).",
+)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the per-file changes.")
+@click.option(
+    "--test-rule",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With TARGET: YAML file overriding the test/non-test rule (a config has its own).",
+)
+@jobs_option
+@cache_dir_option
+@refresh_option
+@friendly
+def diff(
+    target: str | None,
+    old: str | None,
+    new: str | None,
+    config_path: Path,
+    project: str | None,
+    from_name: str | None,
+    to_name: str | None,
+    name: str | None,
+    depth: int,
+    top: int,
+    measure: str,
+    similarity: int,
+    csv_path: Path | None,
+    test_rule: Path | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    refresh: bool,
+) -> None:
+    """Where the change between two releases came from: directories added to, removed from and moved.
+
+    FROM may be the newer release: the change is then negative. Moves are git's own rename
+    detection; a moved file's lines are not growth, only what changed in it.
+
+    \b
+    Examples:
+      loccount diff ../nova 2014.2 2015.1.0 --depth 3
+      loccount diff --config repos.yaml --project nova --from juno --to kilo
+    """
+    from .classify import DEFAULT_RULE
+    from .config import load_config, load_rule
+    from .engine import EngineOptions
+    from .errors import ConfigError
+    from .outputs import write_csv
+    from .pipeline import compare_repository
+    from .release_diff import directory_changes, top_directories
+    from .runs import compare
+    from .terminal import BlobProgress, changes_table, comparison_lines
+
+    usage = "diff: give TARGET FROM TO, or --project with --from and --to"
+    with BlobProgress(err) as progress:
+        options = _options(cache_dir, refresh, EngineOptions(jobs=jobs), progress)
+        if project is not None:
+            if target is not None or from_name is None or to_name is None:
+                raise ConfigError(f"{usage} (not both)")
+            if test_rule is not None or name is not None:
+                raise ConfigError("diff: --test-rule and --name go with TARGET; a config names its projects and rules")
+            config = load_config(config_path)
+            comparison = compare(config, project, from_name, to_name, options=options, similarity=similarity)
+        else:
+            if target is None or old is None or new is None or from_name or to_name:
+                raise ConfigError(usage)
+            rule = load_rule(test_rule) if test_rule else DEFAULT_RULE
+            comparison = compare_repository(
+                target, old, new, project=name, rule=rule, options=options, similarity=similarity
+            )
+    for line in comparison_lines(comparison.summary, comparison.changes, measure, similarity):
+        out.print(line, highlight=False)
+    flows = directory_changes(comparison.changes, depth, measure)
+    totals = directory_changes(comparison.changes, 0, measure)
+    out.print(changes_table(top_directories(flows, top), totals, depth, measure))
+    if csv_path:
+        write_csv(comparison.changes, csv_path)
+        err.print(f"wrote {csv_path}", highlight=False)
 
 
 @main.group()

@@ -38,3 +38,13 @@ def release_name(series: object, version: object) -> str:
     """One project's release: ``Juno (2.2.0)`` for a series release, else the version itself."""
     name = text(series)
     return f"{name.capitalize()} ({text(version)})" if name else text(version)
+
+
+def flow_text(flow: str, value: int) -> str:
+    """A cell of a change table: ``+1,234`` added or net, ``-1,234`` removed, ``1,234`` moved.
+
+    Zero is blank, except a net change of ``0``.
+    """
+    if not value:
+        return "0" if flow == "net" else ""
+    return f"{value:,}" if flow == "moved" else f"{value:+,}"

@@ -19,6 +19,7 @@ from .atomic import atomic_write, remove_stale_temporaries, temporary_path, writ
 from .errors import LoccountError
 from .pipeline import Result
 from .provenance import Provenance, parse_provenance
+from .release_diff import CHANGE_TEXT_COLUMNS
 from .releases import Release
 from .runs import Analysis
 from .table import RELEASE_COLUMNS, latest_areas, releases_frame, wide_frame
@@ -28,12 +29,13 @@ RELEASES_CSV = "releases.csv"
 AREAS_CSV = "areas.csv"
 WIDE_CSV = "wide.csv"
 FILES_CSV = "files.csv"
+CHANGES_CSV = "changes.csv"
 PROVENANCE_JSON = "provenance.json"
 INDEX_HTML = "index.html"
 HEADLINE = "headline"
 IMAGE_SUFFIXES = ("png", "svg")
 #: Downloads the overview links to, in this order, where they exist.
-DOWNLOADS = (TIDY_CSV, WIDE_CSV, RELEASES_CSV, AREAS_CSV)
+DOWNLOADS = (TIDY_CSV, WIDE_CSV, RELEASES_CSV, AREAS_CSV, CHANGES_CSV)
 TEXT_COLUMNS = [c for c in RELEASE_COLUMNS if c not in ("series_date", "date")] + [
     "category",
     "test_rule",
@@ -63,8 +65,14 @@ def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells cannot start a formula."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralize)
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            try:
+                risky = values.str.startswith(FORMULA_STARTS, na=False)
+            except AttributeError:  # a column without any text
+                continue
+            if risky.any():
+                out[column] = values.where(~risky, values[risky].map(neutralize))
     return out
 
 
@@ -147,12 +155,22 @@ def write_outputs(
         write_csv(result.tidy, output / TIDY_CSV),
         write_csv(releases_frame(releases), output / RELEASES_CSV),
         write_csv(areas, output / AREAS_CSV),
+        write_csv(result.changes, output / CHANGES_CSV),
     ]
     if by_file:
         written.append(write_csv(result.files, output / FILES_CSV))
     written.append(write_text(output / PROVENANCE_JSON, result.provenance.to_json()))
     if report:
-        written += write_report(result.tidy, areas, result.provenance, output, images=images, title=title, say=say)
+        written += write_report(
+            result.tidy,
+            areas,
+            result.provenance,
+            output,
+            images=images,
+            title=title,
+            say=say,
+            changes=result.changes,
+        )
     return written
 
 
@@ -165,14 +183,18 @@ def write_report(
     images: bool = True,
     title: str | None = None,
     say: Callable[[str], None] = print,
+    changes: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """Write index.html, one page per project, wide.csv, plotly.js and (with a browser) headline images."""
+    """Write index.html, one page per project, wide.csv, plotly.js and (with a browser) headline images.
+
+    With ``changes`` (per-file changes between releases), pages also show what changed at each release.
+    """
     from .report import Links, ReportInput, headline, render_pages
 
     output.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(output)
     plotlyjs = _write_plotlyjs(output)
-    data = ReportInput(tidy, areas, provenance, title)
+    data = ReportInput(tidy, areas, provenance, changes, title)
     written = [write_csv(wide_frame(tidy), output / WIDE_CSV)]
     figure = headline(data)
     pictures = _write_images(figure, output, say) if images else []
@@ -233,3 +255,20 @@ def load_report_input(output: Path) -> tuple[pd.DataFrame, pd.DataFrame, Provena
     except (ValueError, OSError) as error:
         raise LoccountError(f"{output}: cannot read the previous run's tables: {error}") from None
     return tidy, areas, parse_provenance(info, str(output / PROVENANCE_JSON))
+
+
+def load_changes(output: Path) -> pd.DataFrame | None:
+    """The per-file changes a previous run wrote, for ``loccount report``; None where there are none (older runs)."""
+    path = output / CHANGES_CSV
+    if not path.is_file():
+        return None
+    try:
+        frame = read_csv(path, CHANGE_TEXT_COLUMNS)
+    except (ValueError, OSError) as error:
+        raise LoccountError(f"{path}: cannot read the previous run's changes: {error}") from None
+    missing = [
+        column for column in ("project", "from_release", "to_release", "change", "code_delta") if column not in frame
+    ]
+    if missing:
+        raise LoccountError(f"{path}: not a loccount changes table (no {missing[0]} column)")
+    return frame

@@ -9,10 +9,11 @@ Everything the CLI does is available here, e.g. from a notebook::
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date
 
 import git
@@ -22,13 +23,24 @@ from .cache import CountCache
 from .classify import DEFAULT_RULE, TestRule
 from .count import describe
 from .engine import Blob, count_blobs
+from .errors import LoccountError, ReleaseError
 from .mirror import open_repository
 from .options import DEFAULT_OPTIONS, RunOptions
 from .provenance import Provenance, make_provenance
+from .release_diff import consecutive, find_release, release_changes
 from .releases import DATE_ORDER, Release, Tag, release_order, resolve_tags
 from .snapshots import default_branch, resolve_snapshots, resolve_tip
-from .table import Snapshot, file_frame, release_summary, tidy_frame
-from .tree import MISSING, TreeEntry, decode_entries, encode_entries, list_tree
+from .table import Snapshot, file_frame, printable, release_summary, tidy_frame
+from .tree import (
+    DEFAULT_SIMILARITY,
+    MISSING,
+    Rename,
+    TreeEntry,
+    decode_entries,
+    encode_entries,
+    find_renames,
+    list_tree,
+)
 
 PYTHON_SUFFIXES = (".py",)
 #: ``git ls-tree`` processes run at once when listing the releases' trees.
@@ -57,11 +69,21 @@ class Result:
     files: pd.DataFrame
     snapshots: list[Snapshot]
     provenance: Provenance
+    #: Each project's repository, for what needs git after counting (moves between releases).
+    repos: dict[str, git.Repo] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def summary(self) -> pd.DataFrame:
         """One row per release with test, non-test and total side by side."""
         return release_summary(self.tidy)
+
+    @functools.cached_property
+    def changes(self) -> pd.DataFrame:
+        """Per-file changes between each project's consecutive releases (see :func:`changes`).
+
+        Computed on first use: it runs git's rename detection once per release pair.
+        """
+        return changes(self)
 
 
 def python_entries(entries: Sequence[TreeEntry], suffixes: tuple[str, ...] = PYTHON_SUFFIXES) -> list[TreeEntry]:
@@ -114,7 +136,8 @@ def count_releases(
     )
     files = file_frame(snapshots, counts, info.pygount)
     tidy = tidy_frame(files, snapshots, info.pygount)
-    return Result(tidy=tidy, files=files, snapshots=snapshots, provenance=info)
+    repos = {release.project: repo for repo, releases, _rule in groups for release in releases}
+    return Result(tidy=tidy, files=files, snapshots=snapshots, provenance=info, repos=repos)
 
 
 def _listings(groups: Sequence[Group], cache: CountCache) -> dict[str, list[TreeEntry]]:
@@ -192,3 +215,115 @@ def count_repository(
     )
     releases, order = select_releases(repo, name, spec, notes=notes)
     return count_releases([(repo, releases, rule)], options, release_order={name: order}, notes=notes)
+
+
+def changes(
+    result: Result,
+    pairs: Sequence[tuple[Release | str, Release | str]] | None = None,
+    *,
+    unchanged: bool = False,
+    similarity: int = DEFAULT_SIMILARITY,
+) -> pd.DataFrame:
+    """Per-file changes between releases of a count: each project's consecutive releases, or ``pairs``.
+
+    One row per path that changed (every path with ``unchanged``): added, removed, modified
+    or moved, with its lines before and after in its category (:mod:`loccount.release_diff`).
+    Moves are git's own rename detection between the two commits: a file at a new path that
+    keeps at least ``similarity`` percent of an old one (git's measure). A pair may be given by
+    :class:`Release` or by name (version, tag, series or release id) and may run backwards:
+    its growth is then negative.
+    """
+    releases = [snapshot.release for snapshot in result.snapshots]
+    if pairs is None:
+        chosen = consecutive(releases)
+    else:
+        chosen = [(_chosen(releases, old), _chosen(releases, new)) for old, new in pairs]
+    paths = result.files.groupby(["project", "commit", "version"], sort=False)["path"].agg(frozenset)
+    nothing: frozenset[str] = frozenset()
+    work = [
+        (
+            result.repos.get(old.project),
+            similarity,
+            old,
+            new,
+            *(paths.get((r.project, r.commit, r.version), nothing) for r in (old, new)),
+        )
+        for old, new in chosen
+    ]
+    with ThreadPoolExecutor(LISTING_THREADS) as pool:  # git does the work; threads only wait on it
+        renames = list(pool.map(_renames, work))
+    return release_changes(result.files, chosen, renames, unchanged=unchanged)
+
+
+def _chosen(releases: Sequence[Release], wanted: Release | str) -> Release:
+    return wanted if isinstance(wanted, Release) else find_release(releases, wanted)
+
+
+def _renames(item: tuple[git.Repo | None, int, Release, Release, frozenset[str], frozenset[str]]) -> list[Rename]:
+    """git's rename pairs for a release pair, as the file table spells paths; git runs only if a move is possible."""
+    repo, similarity, old, new, old_paths, new_paths = item
+    if old.commit == new.commit or not (old_paths - new_paths) or not (new_paths - old_paths):
+        return []
+    if repo is None:
+        raise LoccountError(f"{old.project}: no repository to find moves in; count with count_releases first")
+    found = find_renames(repo, old.commit, new.commit, similarity)
+    return [Rename(printable(r.old_path), printable(r.new_path), r.similarity) for r in found]
+
+
+@dataclass
+class Comparison:
+    """Two releases of one project, counted, and the per-file changes from the first to the second."""
+
+    result: Result
+    before: Release
+    after: Release
+    changes: pd.DataFrame
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The two releases' rows of :attr:`Result.summary`, the one compared from first."""
+        rows = self.result.summary
+        keys = list(zip(rows["commit"], rows["version"], strict=True))
+        order = [keys.index((release.commit, release.version)) for release in (self.before, self.after)]
+        return rows.iloc[order].reset_index(drop=True)
+
+
+def compare_releases(
+    repo: git.Repo,
+    before: Release,
+    after: Release,
+    rule: TestRule = DEFAULT_RULE,
+    options: RunOptions = DEFAULT_OPTIONS,
+    similarity: int = DEFAULT_SIMILARITY,
+) -> Comparison:
+    """Count two releases (from the cache where it can) and the changes from ``before`` to ``after``.
+
+    ``after`` may be the older one: the changes then run backwards. The same commit twice is
+    an error: there is nothing to compare.
+    """
+    if before.commit == after.commit:
+        raise ReleaseError(
+            f"{before.project}: {before.version!r} and {after.version!r} are the same commit "
+            f"{before.commit[:12]}; nothing to compare"
+        )
+    result = count_releases([(repo, [before, after], rule)], options)
+    return Comparison(result, before, after, changes(result, [(before, after)], similarity=similarity))
+
+
+def compare_repository(
+    target: str,
+    old: str,
+    new: str,
+    *,
+    project: str | None = None,
+    rule: TestRule = DEFAULT_RULE,
+    options: RunOptions = DEFAULT_OPTIONS,
+    similarity: int = DEFAULT_SIMILARITY,
+) -> Comparison:
+    """Compare one repository (URL or local path) at two tags or commits: ``old`` -> ``new``."""
+    if old == new:
+        raise ReleaseError(f"FROM and TO are both {old!r}; nothing to compare")
+    repo = open_repository(target, options.mirrors, refresh=options.refresh, progress=options.status)
+    releases = resolve_tags(repo, project or project_name(target), (old, new))
+    before, after = find_release(releases, old), find_release(releases, new)
+    return compare_releases(repo, before, after, rule, options, similarity)

@@ -17,11 +17,17 @@ import plotly.io as pio
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from . import charts
-from .labels import NONE, release_name, share, text
+from .classify import NON_TEST, TEST
+from .labels import NONE, flow_text, release_name, share, text
 from .provenance import Provenance
+from .release_diff import FLOWS, directory_changes, moved_lines, top_directories
 from .table import BRANCH_TIP, SNAPSHOT, by_series, release_summary
 
 IMAGE_SIZE = {"width": 1600, "height": 800}
+#: Directory levels the change tables group by, and how many directories they show.
+CHANGE_DEPTH = 2
+DIRECTORIES_PER_RELEASE = 8
+MOVERS = 15
 _ENV = Environment(loader=PackageLoader("loccount"), autoescape=select_autoescape(["j2", "html"]))
 
 
@@ -32,6 +38,8 @@ class ReportInput:
     tidy: pd.DataFrame
     areas: pd.DataFrame
     provenance: Provenance
+    #: Per-file changes between releases (``changes.csv``); None for a run that has none.
+    changes: pd.DataFrame | None = None
     #: The config's ``title:``, if it has one; otherwise titles come from the data.
     title: str | None = None
 
@@ -171,6 +179,70 @@ def _release_rows(summary: pd.DataFrame) -> list[dict]:
     ]
 
 
+def _flow_cells(values: Mapping) -> list[dict]:
+    """The eight numbers of a change-table row (non-test, then test: added, removed, moved, net)."""
+    cells = []
+    for category in (NON_TEST, TEST):
+        for flow in FLOWS:
+            value = int(values.get(f"{category}_{flow}", 0))
+            direction = "" if flow != "net" or not value else ("up" if value > 0 else "down")
+            cells.append({"text": flow_text(flow, value), "direction": direction})
+    return cells
+
+
+def _release_names(tidy: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """``(project, version)`` -> ``Kilo (2015.1.0)``."""
+    rows = tidy.drop_duplicates(["project", "version"])
+    return {
+        (str(row["project"]), str(row["version"])): release_name(row["series"], row["version"])
+        for _, row in rows.iterrows()
+    }
+
+
+def _change_releases(
+    whole: pd.DataFrame, directories: pd.DataFrame, names: Mapping[tuple[str, str], str]
+) -> list[dict]:
+    """One project's releases, newest first: the directories behind each release's change, and the total."""
+    tops = top_directories(directories, DIRECTORIES_PER_RELEASE)
+    wholes = top_directories(whole, None).set_index("to_release")
+    releases = []
+    for (project, old, new), part in tops.groupby(["project", "from_release", "to_release"], sort=False):
+        total = wholes.loc[new] if new in wholes.index else {}
+        net = sum(int(total.get(f"{category}_net", 0)) for category in (NON_TEST, TEST))
+        releases.append(
+            {
+                "name": names.get((project, new), new),
+                "previous": names.get((project, old), old),
+                "net": f"{net:+,}",
+                "rows": [{"lead": [row["directory"]], "cells": _flow_cells(row)} for _, row in part.iterrows()],
+                "total": _flow_cells(total),
+            }
+        )
+    return releases[::-1]
+
+
+def _movers(changes: pd.DataFrame, names: Mapping[tuple[str, str], str], pages: Mapping[str, str]) -> list[dict]:
+    """The busiest directories of every project's latest release pair, across projects."""
+    latest = changes.drop_duplicates(["project", "from_release", "to_release"]).groupby("project", sort=False).tail(1)
+    keys = ["project", "from_release", "to_release"]
+    chosen = changes.merge(latest[keys], on=keys)
+    movers = top_directories(directory_changes(chosen, CHANGE_DEPTH), None)
+    movers = movers.sort_values("activity", ascending=False, kind="stable").head(MOVERS)
+    return [
+        {
+            "lead": [
+                row["project"],
+                f"{names.get((row['project'], row['from_release']), row['from_release'])} → "
+                f"{names.get((row['project'], row['to_release']), row['to_release'])}",
+                row["directory"],
+            ],
+            "page": pages.get(str(row["project"])),
+            "cells": _flow_cells(row),
+        }
+        for _, row in movers.iterrows()
+    ]
+
+
 def headline(data: ReportInput) -> go.Figure:
     """The overview's main chart, also written as images for slides."""
     return charts.headline(data.tidy, data.title)
@@ -197,20 +269,31 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
     }
     per = "per release series" if series else "over time"
     who = f"{projects[0]['name']}: " if len(projects) == 1 else ""
+    changes = data.changes if data.changes is not None and len(data.changes) else None
+    names = _release_names(tidy)
     pages: dict[str, str] = {}
     for project in projects:
         rows = tidy[tidy["project"] == project["name"]]
         own = summary[summary["project"] == project["name"]]
+        figures = {
+            "breakdown": _figure(charts.project_breakdown(rows), "breakdown"),
+            "split": _figure(charts.project_split(rows), "split"),
+        }
+        changed = changes[changes["project"] == project["name"]] if changes is not None else None
+        releases = []
+        if changed is not None and len(changed):
+            whole, directories = directory_changes(changed, 0), directory_changes(changed, CHANGE_DEPTH)
+            figure = charts.project_changes(whole, directories, moved_lines(changed), rows)
+            figures["changes"] = _figure(figure, "changes")
+            releases = _change_releases(whole, directories, names)
         noun = "snapshot" if (own["rule"] == SNAPSHOT).all() else "release"
         pages[project["page"]] = _ENV.get_template("project.html.j2").render(
             title=f"{project['name']}: Python lines per {noun}",
             heading=f"{project['name']}: Python lines per {noun}, test vs non-test",
             lead=_project_lead(project["name"], own, data.provenance),
-            figures={
-                "breakdown": _figure(charts.project_breakdown(rows), "breakdown"),
-                "split": _figure(charts.project_split(rows), "split"),
-            },
+            figures=figures,
             rows=_release_rows(own),
+            change_releases=releases,
             **common,
         )
     latest, total = _latest_rows(summary, links.pages)
@@ -229,6 +312,7 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
         releases=_release_rows(summary),
         csvs=list(links.downloads),
         images=list(links.images),
+        movers=_movers(changes, names, links.pages) if changes is not None else [],
         **common,
     )
     return pages

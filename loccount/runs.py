@@ -9,13 +9,15 @@ import git
 
 from .config import Config, Project
 from .engine import EngineOptions
-from .errors import ConfigError, LoccountError
+from .errors import ConfigError, LoccountError, ReleaseError
 from .mirror import open_repository
 from .options import DEFAULT_OPTIONS, RunOptions
-from .pipeline import ReleaseSpec, Result, count_releases, select_releases
+from .pipeline import Comparison, ReleaseSpec, Result, compare_releases, count_releases, select_releases
 from .release_data import ReleaseData, resolve_project
+from .release_diff import find_release
 from .releases import Release, list_tags
 from .series import KNOWN_SERIES, Series, canonical_series, select_series
+from .tree import DEFAULT_SIMILARITY
 
 
 @dataclass
@@ -159,3 +161,26 @@ def analyze(
             notes=chosen.notes,
         )
     return Analysis(plan=chosen, result=result)
+
+
+def compare(
+    config: Config,
+    project: str,
+    old: str,
+    new: str,
+    *,
+    options: RunOptions = DEFAULT_OPTIONS,
+    similarity: int = DEFAULT_SIMILARITY,
+) -> Comparison:
+    """Compare one configured project at two of its releases, each named by series, version or tag."""
+    chosen = plan(config, projects=[project], options=options)
+    if project in chosen.failures:
+        raise LoccountError(f"{project}: {chosen.failures[project]}")
+    releases = chosen.releases[project]
+    before, after = find_release(releases, old), find_release(releases, new)
+    if before == after:
+        raise ReleaseError(f"{project}: {old!r} and {new!r} are both release {before.version}; nothing to compare")
+    if options.engine is None:
+        options = replace(options, engine=EngineOptions(max_blob_bytes=config.max_blob_bytes))
+    rule = config.rule_for(next(p for p in config.projects if p.name == project))
+    return compare_releases(chosen.repos[project], before, after, rule, options, similarity)

@@ -18,7 +18,8 @@ from rich.progress import (
 from rich.table import Table
 
 from .classify import NON_TEST, TEST
-from .labels import release_name, share, text
+from .labels import flow_text, release_name, share, text
+from .release_diff import ADDED, FLOWS, MODIFIED, MOVED, REMOVED
 
 
 class BlobProgress:
@@ -151,3 +152,51 @@ def projects_table(summary: pd.DataFrame) -> Table:
             share(last["test_share"]),
         )
     return table
+
+
+def changes_table(top: pd.DataFrame, totals: pd.DataFrame, depth: int, measure: str = "code") -> Table:
+    """The directories behind one release pair's change: added, removed, moved and net, test and non-test apart.
+
+    ``top`` is :func:`loccount.release_diff.top_directories` for the pair; ``totals`` its
+    whole-project flows (depth 0), shown as the last row.
+    """
+    table = Table(title=f"Where the change came from: {measure} lines by directory (depth {depth})")
+    table.add_column("directory", justify="left", overflow="fold")
+    for category in (NON_TEST, TEST):
+        for flow in FLOWS:
+            table.add_column(f"{category}\n{flow}", justify="right")
+
+    def cells(values: dict[str, int]) -> list[str]:
+        return [
+            flow_text(flow, int(values.get(f"{category}_{flow}", 0))) for category in (NON_TEST, TEST) for flow in FLOWS
+        ]
+
+    for _, row in top.iterrows():
+        table.add_row(str(row["directory"]), *cells(row.to_dict()))
+    whole = {f"{row['category']}_{flow}": int(row[flow]) for _, row in totals.iterrows() for flow in FLOWS}
+    table.add_row("all directories", *cells(whole), style="bold", end_section=True)
+    return table
+
+
+def comparison_lines(
+    summary: pd.DataFrame, changes: pd.DataFrame, measure: str = "code", similarity: int = 50
+) -> list[str]:
+    """What a comparison says in words: totals and test share before and after, and how many files did what.
+
+    ``summary`` holds the two releases' rows (:func:`loccount.table.release_summary`), first
+    the one compared from.
+    """
+    old, new = summary.iloc[0], summary.iloc[1]
+    before, after = int(old[f"total_{measure}"]), int(new[f"total_{measure}"])
+    growth = f"{after - before:+,}" + (f", {100 * (after - before) / before:+.1f}%" if before else "")
+    kinds = changes.drop_duplicates(["path", "old_path", "change"])["change"].value_counts()
+    crossing = changes[changes["old_category"].notna() & (changes["category"] == changes["old_category"])]
+    crossing = crossing[crossing["new_category"].notna() & (crossing["new_category"] != crossing["old_category"])]
+    files = ", ".join(f"{int(kinds.get(kind, 0)):,} {kind}" for kind in (ADDED, REMOVED, MODIFIED, MOVED))
+    return [
+        f"{old['project']} {release_name(old['series'], old['version'])} -> "
+        f"{release_name(new['series'], new['version'])}: {measure} lines {before:,} -> {after:,} ({growth}); "
+        f"test share of code {share(old['test_share'])} -> {share(new['test_share'])}",
+        f"files: {files} ({len(crossing):,} of them across test/non-test); "
+        f"moved: git's rename detection, at least {similarity}% kept",
+    ]

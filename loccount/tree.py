@@ -100,3 +100,73 @@ def read_blob(repo: git.Repo, sha: str) -> bytes:
     if kind not in ("blob", b"blob"):
         raise RepositoryError(f"{repo.git_dir}: object {sha} is a {kind}, not a blob")
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    """A file git pairs across two commits: gone from ``old_path``, found again at ``new_path``."""
+
+    old_path: str
+    new_path: str
+    similarity: int  # git's score: the share of the old content kept, in percent
+
+
+#: The files whose moves loccount reports: the Python files it counts (``*`` also matches ``/``).
+PYTHON_PATHSPEC = "*.py"
+#: git's own default: a file is moved if at least half of it is kept (git diff -M50%).
+DEFAULT_SIMILARITY = 50
+
+
+def parse_renames(output: bytes) -> list[Rename]:
+    """The renames in ``git diff --name-status -z`` output; other statuses name one path and are skipped."""
+    fields = output.split(b"\0")
+    renames = []
+    index = 0
+    while index < len(fields) and fields[index]:
+        status = fields[index]
+        if status[:1] in (b"R", b"C"):  # two paths follow
+            if status[:1] == b"R":
+                score = status[1:].decode("ascii")
+                renames.append(
+                    Rename(os.fsdecode(fields[index + 1]), os.fsdecode(fields[index + 2]), int(score or 100))
+                )
+            index += 3
+        else:
+            index += 2
+    return renames
+
+
+def find_renames(
+    repo: git.Repo,
+    old_commit: str,
+    new_commit: str,
+    similarity: int = DEFAULT_SIMILARITY,
+    pathspec: str = PYTHON_PATHSPEC,
+) -> list[Rename]:
+    """Files git's own rename detection pairs between two commits, keeping at least ``similarity`` percent.
+
+    ``-l0`` lifts the rename limit, so a large reorganisation (thousands of moved files) is
+    still found, where git would otherwise silently fall back to exact renames only.
+    """
+    if not 0 < similarity <= 100:
+        raise ValueError(f"similarity must be 1-100 percent, not {similarity}")
+    try:
+        output = repo.git.diff(
+            "--no-ext-diff",
+            "--no-textconv",
+            f"--find-renames={similarity}%",
+            "-l0",
+            "-z",
+            "--name-status",
+            "--end-of-options",
+            old_commit,
+            new_commit,
+            "--",
+            pathspec,
+            stdout_as_string=False,
+        )
+    except git.GitCommandError as error:
+        raise RepositoryError(
+            f"{repo.git_dir}: cannot compare {old_commit} with {new_commit}: {git_error(error)}"
+        ) from None
+    return parse_renames(output)

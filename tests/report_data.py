@@ -115,3 +115,50 @@ PROVENANCE = Provenance(
     run_at="2026-11-22T00:00:00+00:00",
     release_data_commit="f" * 40,
 )
+
+
+# project, from, to, path, old_path, change, category, code before, code after (lines equal code)
+CHANGES = [
+    ("nova", "2014.1.0", "2014.2.0", "nova/compute/api.py", "nova/compute/api.py", "modified", "non-test", 60, 80),
+    ("nova", "2014.1.0", "2014.2.0", "nova/tests/test_api.py", None, "added", "test", 0, 30),
+    ("nova", "2014.2.0", "2015.1.0", "nova/compute/manager.py", None, "added", "non-test", 0, 30),
+    ("nova", "2014.2.0", "2015.1.0", "nova/tests/unit/test_api.py", "nova/tests/test_api.py", "moved", "test", 30, 30),
+    ("nova", "2014.2.0", "2015.1.0", "nova/tests/unit/test_b.py", None, "added", "test", 0, 70),
+    ("heat", "2014.2.0", "2015.1.0", "heat/engine/stack.py", "heat/engine/stack.py", "modified", "non-test", 20, 30),
+    ("heat", "2014.2.0", "2015.1.0", "heat/tests/test_stack.py", None, "added", "test", 0, 20),
+]
+
+
+def changes(names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Per-file changes that add up to :func:`tidy`'s changes, release by release."""
+    from loccount.release_diff import CHANGE_COLUMNS
+
+    names = names or {}
+    series = {f"{release_id}.0": name for name, release_id, _day in SERIES}
+    rows = []
+    for project, old, new, path, old_path, change, category, before, after in CHANGES:
+        rows.append(
+            {
+                "project": names.get(project, project),
+                "from_series": series[old],
+                "from_release": old,
+                "to_series": series[new],
+                "to_release": new,
+                "path": path,
+                "old_path": old_path,
+                "change": change,
+                "category": category,
+                "old_category": category if old_path else None,
+                "new_category": category,
+                "old_state": "analyzed" if old_path else None,
+                "new_state": "analyzed",
+                "similarity": 100 if change == "moved" else None,
+                "code_before": before,
+                "code_after": after,
+                "code_delta": after - before,
+                "lines_before": before,
+                "lines_after": after,
+                "lines_delta": after - before,
+            }
+        )
+    return pd.DataFrame(rows)[CHANGE_COLUMNS]

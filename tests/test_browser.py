@@ -9,7 +9,7 @@ import time
 import pytest
 
 from loccount.outputs import write_report
-from tests.report_data import PROVENANCE, areas, tidy
+from tests.report_data import PROVENANCE, areas, changes, tidy
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -64,7 +64,8 @@ def browser():
 def site(tmp_path_factory):
     output = tmp_path_factory.mktemp("site")
     hostile = {"heat": '<img src=x onerror="window.__pwned=1">'}
-    write_report(tidy(hostile), areas(hostile), PROVENANCE, output, images=False, say=lambda _m: None)
+    data = (tidy(hostile), areas(hostile), PROVENANCE, output)
+    write_report(*data, images=False, say=lambda _m: None, changes=changes(hostile))
     return output
 
 
@@ -86,7 +87,10 @@ def test_page_renders_every_figure_without_errors(browser, site, page) -> None:
     figures, logs = load(browser, site / page)
     errors = [entry for entry in logs if entry["level"] == "SEVERE"]
     assert errors == []
-    expected = {"index.html": {"headline", "growth", "share", "treemap"}, "project-nova.html": {"breakdown", "split"}}
+    expected = {
+        "index.html": {"headline", "growth", "share", "treemap"},
+        "project-nova.html": {"breakdown", "split", "changes"},
+    }
     assert {f["id"] for f in figures} == expected[page]
     for figure in figures:
         assert figure["svg"] >= 1 and figure["traces"] >= 1 and figure["drawn"] >= 1, figure
@@ -174,7 +178,9 @@ def test_own_repositories_render_every_figure_on_a_date_axis(browser, own_reposi
         _figures, logs = load(browser, site / page)
         assert [entry for entry in logs if entry["level"] == "SEVERE"] == []
         axes = {figure["id"]: figure for figure in browser.execute_script(AXES)}
-        expected = {"headline", "growth", "share", "treemap"} if page == "index.html" else {"breakdown", "split"}
+        expected = (
+            {"headline", "growth", "share", "treemap"} if page == "index.html" else {"breakdown", "split", "changes"}
+        )
         assert set(axes) == expected
         for figure in axes.values():
             assert figure["points"] and min(figure["points"]) >= 1, (page, figure)  # every trace has data
@@ -182,7 +188,8 @@ def test_own_repositories_render_every_figure_on_a_date_axis(browser, own_reposi
             for chart in ("headline", "growth", "share"):  # charts that mix projects share a time axis
                 assert set(axes[chart]["xtypes"]) == {"date"}, (chart, axes[chart])
         else:
-            assert set(axes["split"]["xtypes"]) == {"category"}  # a project's own page: its versions in order
+            for chart in ("breakdown", "split", "changes"):  # a project's own page: its versions in order
+                assert set(axes[chart]["xtypes"]) == {"category"}, (chart, axes[chart])
         text = (site / page).read_text()
         words = re.findall(r"[A-Za-z]+", browser.find_element("tag name", "body").text + text)
         assert "OpenStack" not in text and "openstack" not in text.lower()

@@ -9,7 +9,7 @@ import pytest
 
 from loccount.charts import headline, series_totals, with_labels
 from loccount.outputs import page_name, plotly_js_name, write_report
-from tests.report_data import PROVENANCE, areas, tidy
+from tests.report_data import PROVENANCE, areas, changes, tidy
 
 PLOTLY_JS = plotly_js_name()
 
@@ -163,3 +163,60 @@ def test_without_series_titles_and_wide_csv_follow_the_data(tmp_path) -> None:
     titled = tmp_path / "titled"
     write_report(tags_only(), areas(), PROVENANCE, titled, images=False, title="Our code", say=lambda _m: None)
     assert "<h1>Our code</h1>" in (titled / "index.html").read_text()
+
+
+def test_the_report_data_changes_add_up_to_its_tidy_table() -> None:
+    from loccount.release_diff import reconcile
+
+    check = reconcile(tidy(), changes())
+    assert len(check) == 3 * 2 * 2 and check["ok"].all()  # 3 release pairs x 2 categories x code, lines
+
+
+def test_what_changed_at_each_release_chart() -> None:
+    from loccount.charts import project_changes
+    from loccount.release_diff import directory_changes, moved_lines
+
+    nova = tidy()[tidy()["project"] == "nova"]
+    changed = changes()[changes()["project"] == "nova"]
+    fig = project_changes(directory_changes(changed, 0), directory_changes(changed, 2), moved_lines(changed), nova)
+    bars = {trace.name: list(trace.y) for trace in fig.data if trace.type == "bar"}
+    assert list(fig.data[0].x) == ["Juno<br>2014.2", "Kilo<br>2015.1"]
+    assert bars == {
+        "non-test added": [20, 30],
+        "test added": [30, 70],
+        "non-test removed": [0, 0],
+        "test removed": [0, 0],
+        "non-test moved in": [0, 0],
+        "non-test moved out": [0, 0],
+        "test moved in": [0, 30],  # nova/tests/test_api.py moved to nova/tests/unit/: in and out, no growth
+        "test moved out": [0, -30],
+    }
+    net = next(trace for trace in fig.data if trace.name == "net change")
+    assert list(net.y) == [50, 100]
+    added = next(trace for trace in fig.data if trace.name == "test added")
+    assert added.customdata[1][1] == "nova/tests (+70)"  # the hover names the directory
+
+
+@pytest.fixture
+def report_with_changes(tmp_path):
+    output = tmp_path / "with-changes"
+    write_report(tidy(), areas(), PROVENANCE, output, images=False, say=lambda _m: None, changes=changes())
+    return output
+
+
+def test_pages_show_the_directories_behind_each_change(report_with_changes, report) -> None:
+    nova = (report_with_changes / "project-nova.html").read_text()
+    assert 'id="changes"' in nova and "The directories behind each release's change" in nova
+    kilo = re.search(
+        r"<details open><summary>Kilo \(2015.1.0\), since Juno \(2014.2.0\): net \+100 code lines.*?</details>",
+        nova,
+        re.S,
+    )
+    assert kilo is not None
+    cells = re.findall(r"<tr><td class=\"text\">nova/tests</td>(.*?)</tr>", kilo.group(0))[0]
+    assert re.findall(r"<td class=\"[a-z]*\">([^<]*)</td>", cells) == ["", "", "", "0", "+70", "", "30", "+70"]
+    index = (report_with_changes / "index.html").read_text()
+    movers = index[index.index("Biggest movers") :]
+    assert movers.index("nova/tests") < movers.index("nova/compute") < movers.index("heat/tests")  # busiest first
+    assert "Biggest movers" not in (report / "index.html").read_text()  # no changes given: no section
+    assert 'id="changes"' not in (report / "project-nova.html").read_text()
