@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from .processes import alive
+
 _TEMPORARY = re.compile(r"^\..+\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp(\.\w+)?$")
 
 
@@ -28,18 +30,8 @@ def remove_stale_temporaries(directory: Path) -> None:
         return
     for path in directory.iterdir():
         match = _TEMPORARY.match(path.name)
-        if match and not _alive(int(match["pid"])):
+        if match and not alive(int(match["pid"])):
             path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def atomic_write(path: Path, write: Callable[[IO[str]], object]) -> Path:

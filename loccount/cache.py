@@ -20,7 +20,7 @@ from pathlib import Path
 import platformdirs
 
 from .count import FileCount
-from .errors import CacheError
+from .errors import CacheError, EnvironmentFault
 
 SCHEMA_VERSION = 1
 DB_NAME = "counts.sqlite3"
@@ -119,18 +119,29 @@ class CountCache:
                 yield from self._db.execute(f"{query} ({','.join('?' * len(chunk))})", (first, *chunk))
 
     def get_many(self, fingerprint: str, keys: Iterable[Key]) -> dict[Key, FileCount]:
-        """The cached counts among ``keys``; missing keys are simply absent."""
+        """The cached counts among ``keys``; missing keys are simply absent.
+
+        An accident of the environment that an older loccount stored as a count (a full
+        scratch disk, say) is not a count: it is left out, so the blob is counted again.
+        """
         wanted = {(sha, _stored_name(name)): (sha, name) for sha, name in keys}
         found: dict[Key, FileCount] = {}
         query = f"{_SELECT} WHERE fingerprint = ? AND sha IN"
         for sha, name, *values in self._select_in(query, fingerprint, (sha for sha, _name in wanted)):
             key = wanted.get((sha, name))
-            if key is not None:
-                found[key] = FileCount(*values)
+            counted = FileCount(*values)
+            if key is not None and not counted.accidental:
+                found[key] = counted
         return found
 
     def put_many(self, fingerprint: str, items: Iterable[tuple[str, str, FileCount]]) -> None:
-        """Store and commit counts at once, so they survive a killed run."""
+        """Store and commit counts at once, so they survive a killed run; never an accident of the environment."""
+        items = list(items)
+        for sha, name, counted in items:
+            if counted.accidental:
+                raise EnvironmentFault(
+                    f"not caching {name} ({sha[:12]}): {counted.state_info} is an accident of the machine, not a count"
+                )
         rows = [
             (fingerprint, sha, _stored_name(name), c.state, c.language, *_values(c), c.state_info)
             for sha, name, c in items

@@ -34,8 +34,8 @@ def table_rows(output: str) -> list[list[str]]:
 
 def assert_one_line_error(result, *fragments: str) -> None:
     assert result.exit_code == 1, result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr  # and no empty line before it
     assert lines[0].startswith("loccount: error: ")
     for fragment in fragments:
         assert fragment in lines[0]
@@ -70,6 +70,14 @@ def test_second_run_uses_the_cache(repo, tmp_path) -> None:
     result = run("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0
     assert "0 to count" in result.stderr
+
+
+def test_a_fresh_cache_does_not_call_files_over_the_cap_cached(repo, tmp_path) -> None:
+    result = run("count", repo, "--tag", "1.0", "--max-blob-bytes", "45", "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        "4 distinct blobs: 0 cached, 1 not counted (over the size cap or missing), 3 to count (0.0 MB)"
+    )  # test_mod.py (52 bytes) is over the cap; the two empty __init__.py files are one blob
 
 
 def test_unknown_tag(repo, tmp_path) -> None:
