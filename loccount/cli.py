@@ -159,6 +159,7 @@ def count(
       loccount count https://opendev.org/openstack/nova --tag 2014.2 --tag 2015.1.0
       loccount count ../swift --tags-matching '2\\.\\d+\\.0' --csv swift.csv
     """
+    from .atomic import check_writable
     from .classify import DEFAULT_RULE
     from .config import load_rule
     from .engine import EngineOptions
@@ -167,6 +168,9 @@ def count(
     from .terminal import BlobProgress, release_table
 
     rule = load_rule(test_rule) if test_rule else DEFAULT_RULE
+    for path in (csv_path, by_file):
+        if path:
+            check_writable(path)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
         engine = EngineOptions(
             jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes, plain_pygments=plain_pygments
@@ -265,6 +269,7 @@ def run(
     plain_pygments: bool,
 ) -> None:
     """Count every configured project at every selected series and write the tables to the output dir."""
+    from .atomic import check_directory
     from .config import load_config, output_dir
     from .engine import EngineOptions
     from .outputs import write_run_outputs
@@ -273,6 +278,7 @@ def run(
 
     config = load_config(config_path)
     target = output or output_dir(config, config_path)
+    check_directory(target)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
         engine = EngineOptions(
             jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes, plain_pygments=plain_pygments
@@ -356,13 +362,8 @@ def cache_info(cache_dir: Path | None) -> None:
 @friendly
 def cache_clear(mirrors: bool, cache_dir: Path | None) -> None:
     """Delete the count database (and with --mirrors the mirrors); everything is rebuilt on demand."""
-    import shutil
-
     directory = cache_store.resolve_cache_dir(cache_dir)
-    removed = cache_store.clear(directory)
-    if mirrors and cache_store.mirrors_dir(directory).exists():
-        shutil.rmtree(cache_store.mirrors_dir(directory))
-        removed.append(cache_store.mirrors_dir(directory))
+    removed = cache_store.clear(directory, mirrors=mirrors)
     out.print(f"removed {len(removed)} item(s) from {directory}")
 
 

@@ -31,3 +31,7 @@ class EnvironmentFault(LoccountError):
     Never recorded as a fact about a file: the step's results are dropped, not cached, and
     the run stops with one line; running the same command again resumes.
     """
+
+
+class OutputError(LoccountError):
+    """An output file or directory cannot be written; counts already made stay cached."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import git
 from filelock import FileLock
 
-from .errors import RepositoryError
+from .errors import CacheError, RepositoryError
 from .gitcommand import GIT_ENV, git_error
 from .urls import check_url, display_url, is_local, mirror_name
 
@@ -111,7 +111,10 @@ def is_complete(path: Path) -> bool:
 def open_mirror(url: str, directory: Path, *, refresh: bool = False, progress: FetchStatus | None = None) -> git.Repo:
     """The bare mirror of ``url`` under ``directory``: cloned on first use, fetched on ``refresh``."""
     check_url(url)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CacheError(f"{directory}: cannot create the mirrors directory: {error.strerror or error}") from None
     destination = directory / mirror_name(url)
     with FileLock(str(destination) + ".lock"):
         for stale in directory.glob(f"{destination.name}.partial-*"):

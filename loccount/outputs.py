@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import atomic_write, remove_stale_temporaries, temporary_path, write_text
+from .atomic import atomic_write, install, make_directory, remove_stale_temporaries, staging_path, write_text
 from .errors import LoccountError
 from .provenance import Provenance, parse_provenance
 from .runs import Analysis
@@ -142,7 +142,7 @@ def write_report(
     """Write index.html, one page per project, wide.csv, plotly.js and (with a browser) headline images."""
     from .report import Links, ReportInput, headline, render_pages
 
-    output.mkdir(parents=True, exist_ok=True)
+    make_directory(output)
     remove_stale_temporaries(output)
     plotlyjs = _write_plotlyjs(output)
     data = ReportInput(tidy, areas, provenance)
@@ -180,17 +180,17 @@ def _write_images(figure: object, output: Path, say: Callable[[str], None]) -> l
     from .report import render_images
 
     targets = [output / f"{HEADLINE}.{suffix}" for suffix in IMAGE_SUFFIXES]
-    temporaries = [temporary_path(target) for target in targets]
+    temporaries = [staging_path(target) for target in targets]
     try:
         render_images(figure, temporaries)
-        for temporary, target in zip(temporaries, targets, strict=True):
-            temporary.replace(target)
     except Exception as error:  # kaleido raises its own, choreographer's and OS errors
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         say(f"static images skipped: no usable Chromium or Chrome for kaleido ({reason[:160]})")
         return []
+    for temporary, target in zip(temporaries, targets, strict=True):
+        install(temporary, target)
     return targets
 
 
