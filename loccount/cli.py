@@ -350,10 +350,14 @@ def cache_info(cache_dir: Path | None) -> None:
             out.print(f"  fingerprint {stamp}: {rows} blobs{mark}")
     else:
         out.print("count database: none yet")
-    mirrors = sorted(p for p in cache_store.mirrors_dir(directory).glob("*") if p.is_dir())
+    from .mirror import list_mirrors
+
+    mirrors, unfinished = list_mirrors(cache_store.mirrors_dir(directory))
     out.print(f"mirrors: {len(mirrors)}")
     for mirror in mirrors:
         out.print(f"  {mirror.name}")
+    if unfinished:
+        out.print(f"unfinished clones: {len(unfinished)} (removed when their repository is next used)")
 
 
 @cache.command("clear")

@@ -108,6 +108,12 @@ def is_complete(path: Path) -> bool:
     return (path / MARKER).is_file() and (path / "HEAD").is_file()
 
 
+def list_mirrors(directory: Path) -> tuple[list[Path], list[Path]]:
+    """Complete mirrors under ``directory``, and unfinished clones (removed when their URL is next used)."""
+    found = sorted(path for path in directory.glob("*") if path.is_dir()) if directory.is_dir() else []
+    return [p for p in found if is_complete(p)], [p for p in found if not is_complete(p)]
+
+
 def open_mirror(url: str, directory: Path, *, refresh: bool = False, progress: FetchStatus | None = None) -> git.Repo:
     """The bare mirror of ``url`` under ``directory``: cloned on first use, fetched on ``refresh``."""
     check_url(url)

@@ -164,3 +164,20 @@ def test_progress_in_a_log_is_plain_lines() -> None:
 def test_error_text_is_shown_literally_not_as_markup(repo, tmp_path) -> None:
     result = run("count", repo, "--tag", "[bold]1.0[/bold]", "--cache-dir", tmp_path)
     assert_one_line_error(result, "unknown tag '[bold]1.0[/bold]'")
+
+
+def test_cache_info_does_not_list_an_unfinished_clone_as_a_mirror(repo, tmp_path) -> None:
+    mirrors = tmp_path / "c" / "mirrors"
+    (mirrors / "example.org_nova-0123456789ab.partial-4242").mkdir(parents=True)
+    result = run("cache", "info", "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-2:] == [
+        "mirrors: 0",
+        "unfinished clones: 1 (removed when their repository is next used)",
+    ]
+
+
+def test_a_directory_in_place_of_the_database_is_one_line_for_count_and_clear(repo, tmp_path) -> None:
+    (tmp_path / "c" / DB_NAME).mkdir(parents=True)
+    assert_one_line_error(run("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "not a file")
+    assert_one_line_error(run("cache", "clear", "--cache-dir", tmp_path / "c"), "a directory, not loccount's")

@@ -16,7 +16,7 @@ from loccount.count import FileCount, count_batch, count_blob, fingerprint
 from loccount.engine import EngineOptions, count_blobs
 from loccount.errors import EnvironmentFault
 from tests.fixtures_data import RELEASE_1_0
-from tests.namespaces import loccount_with_mounts, require_private_mounts, tiny_tmpfs
+from tests.namespaces import loccount_with_mounts, read_only, require_private_mounts, tiny_tmpfs
 from tests.test_engine import blobs  # noqa: F401 - the engine tests' fixture
 
 BIG_TEST = "x = 1\n" * 20_000  # 120 kB: more than the 64 kB tmpfs below holds; code 20,000
@@ -168,3 +168,18 @@ def test_a_really_full_tmpfs_moves_scratch_to_disk_and_a_full_disk_fails(tmp_pat
     assert "test,3,20002," in (tmp_path / "t.csv").read_text()  # the big test file is counted, on disk
     with sqlite3.connect(cache / DB_NAME) as db:
         assert db.execute("SELECT COUNT(*) FROM counts WHERE state = 'error'").fetchone() == (0,)
+
+
+@pytest.mark.slow
+def test_a_read_only_cache_is_not_called_damaged_and_clear_is_one_line(tmp_path, big_repo) -> None:
+    require_private_mounts()
+    cache = tmp_path / "cache"
+    args = ["count", big_repo, "--tag", "1.0", "--jobs", "1", "--cache-dir", cache]
+    assert CliRunner().invoke(main, [str(a) for a in args]).exit_code == 0
+    for command in (args, ["cache", "clear", "--cache-dir", cache], ["cache", "info", "--cache-dir", cache]):
+        done = loccount_with_mounts([read_only(cache)], *command)
+        assert done.returncode == 1, (command, done.stdout, done.stderr)
+        errors = [line for line in done.stderr.splitlines() if line.startswith("loccount: error:")]
+        assert len(errors) == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "damaged" not in errors[0] and ("read-only" in errors[0] or "Read-only" in errors[0]), errors[0]
+    assert (cache / DB_NAME).is_file()
