@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -16,6 +17,8 @@ from .pipeline import Result, count_releases
 from .release_data import ReleaseData, resolve_project
 from .releases import Release, list_tags, resolve_tags
 from .series import KNOWN_SERIES, Series, canonical_series, select_series
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -77,7 +80,12 @@ def plan(
     projects: Sequence[str] = (),
     options: RunOptions = DEFAULT_OPTIONS,
 ) -> Plan:
-    """Open every selected project's repository and resolve its releases; a failing project is recorded."""
+    """Open every selected project's repository and resolve its releases.
+
+    A project that fails, for any reason short of an interrupt, is recorded in ``failures``
+    and the others go on; an error that is not a :class:`LoccountError` is recorded as
+    ``unexpected <type>: <message>``, with its traceback logged at debug level.
+    """
     selected = select_projects(config, projects)
 
     def open_url(url: str) -> git.Repo:
@@ -104,6 +112,10 @@ def plan(
                 found = resolve_tags(repo, project.name, listed, project.tags_matching, known=tags)
         except LoccountError as error:
             result.failures[project.name] = str(error)
+            continue
+        except Exception as error:  # one project's odd data or a bug must not stop the others
+            _log.debug("unexpected error while resolving %s", project.name, exc_info=True)
+            result.failures[project.name] = f"unexpected {type(error).__name__}: {error}"
             continue
         result.repos[project.name] = repo
         result.releases[project.name] = found
