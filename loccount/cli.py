@@ -234,7 +234,9 @@ def releases(
 
         click.echo(csv_text(frame), nl=False)
     else:
-        click.echo(frame.to_json(orient="records", date_format="iso", indent=2))
+        from .outputs import json_text
+
+        click.echo(json_text(frame))
     _report_failures(chosen.failures, chosen.notes)
 
 

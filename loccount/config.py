@@ -163,6 +163,13 @@ class SeriesRange(_Strict):
             raise ValueError(f"expected a series name, got {value!r}")
         return "latest" if value == "latest" else _series_name(value)
 
+    @model_validator(mode="after")
+    def _in_order(self) -> SeriesRange:
+        order = [s.name for s in KNOWN_SERIES]
+        if self.to != "latest" and order.index(self.from_) > order.index(self.to):
+            raise ValueError(f"from {self.from_!r} comes after to {self.to!r}, so the range selects no series")
+        return self
+
 
 class Config(_Strict):
     """The whole of ``repos.yaml``."""

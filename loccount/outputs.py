@@ -71,6 +71,12 @@ def csv_text(frame: pd.DataFrame) -> str:
     return safe_for_spreadsheets(frame).to_csv(index=False, date_format="%Y-%m-%d")
 
 
+def json_text(frame: pd.DataFrame) -> str:
+    """``frame`` as JSON records, with the same formula-safe cells as the CSVs (the same table,
+    often pasted into the same spreadsheets); :func:`restore` undoes it."""
+    return safe_for_spreadsheets(frame).to_json(orient="records", date_format="iso", indent=2)
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """``frame`` as UTF-8 CSV at ``path``, formula-safe and atomically replaced."""
     return write_text(path, csv_text(frame))

@@ -10,7 +10,7 @@ import git
 
 from .config import Config, Project
 from .engine import EngineOptions
-from .errors import ConfigError, LoccountError
+from .errors import ConfigError, LoccountError, ReleaseError
 from .mirror import open_repository
 from .options import DEFAULT_OPTIONS, RunOptions
 from .pipeline import Result, count_releases
@@ -65,10 +65,13 @@ def choose_series(all_series: Sequence[Series], config: Config, names: Sequence[
     if not names:
         return select_series(all_series, config.series)
     chosen = []
+    listed = {s.name for s in all_series}
     for name in names:
         canonical = canonical_series(name)
         if canonical is None:
             raise ConfigError(f"--series: unknown series {name!r}")
+        if canonical not in listed:
+            raise ConfigError(f"--series: {canonical} is not in the release data yet")
         chosen.append(canonical)
     return select_series(all_series, list(dict.fromkeys(chosen)))
 
@@ -119,6 +122,11 @@ def plan(
             continue
         result.repos[project.name] = repo
         result.releases[project.name] = found
+    if not result.all_releases() and not result.failures:
+        raise ReleaseError(
+            f"nothing selected: no release of {', '.join(p.name for p in selected)} "
+            f"in series {', '.join(s.name for s in chosen) or '(none)'}"
+        )
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pandas as pd
@@ -210,3 +211,50 @@ def test_an_interrupt_is_never_taken_for_a_project_failure(world, tmp_path, monk
         runs.plan(
             load_config(write_config(tmp_path / "repos.yaml", world)), options=runs.RunOptions(cache_dir=tmp_path)
         )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--series", "hibiscus"], "--series: hibiscus is not in the release data yet"),
+        (["--series", "juno", "--project", "beta"], "nothing selected: no release of beta in series juno"),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "releases"])
+def test_an_empty_selection_is_one_line(world, tmp_path, args, message, command) -> None:
+    edit_release_data(world, "deliverables/juno/beta.yaml", "releases: []\n")
+    config = write_config(tmp_path / "repos.yaml", world)
+    result = run(command, "--config", config, "--cache-dir", tmp_path / "c", *args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"loccount: error: {message}"]
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_series_range_that_runs_backwards_is_one_line(world, tmp_path) -> None:
+    config = write_config(tmp_path / "repos.yaml", world)
+    config.write_text(config.read_text().replace("{from: juno, to: latest}", "{from: kilo, to: juno}"))
+    result = run("run", "--config", config, "--cache-dir", tmp_path / "c")
+    assert result.stderr.splitlines() == [
+        f"loccount: error: {config}: series: from 'kilo' comes after to 'juno', so the range selects no series"
+    ]
+
+
+def test_formula_tags_are_neutralised_in_every_format(make_repo, tmp_path) -> None:
+    builder = make_repo("hostile")
+    builder.release("=1+2", {"a.py": "x = 1\n"})
+    builder.release("@SUM(A1)", {"a.py": "x = 2\n"})
+    config = tmp_path / "repos.yaml"
+    config.write_text(f"projects:\n  - name: h\n    url: '{builder.path}'\n    tags: ['=1+2', '@SUM(A1)']\n")
+    as_csv = run("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
+    rows = [line.split(",") for line in as_csv.stdout.splitlines()[1:]]
+    assert [(r[4], r[5]) for r in rows] == [("'=1+2", "'=1+2"), ("'@SUM(A1)", "'@SUM(A1)")]
+    as_json = json.loads(run("releases", "--config", config, "--format", "json", "--cache-dir", tmp_path / "c").stdout)
+    assert [(r["version"], r["tag"]) for r in as_json] == [("'=1+2", "'=1+2"), ("'@SUM(A1)", "'@SUM(A1)")]
+    table = run("releases", "--config", config, "--cache-dir", tmp_path / "c").stdout
+    assert "=1+2" in table  # a terminal table is not a spreadsheet: shown as it is
+    assert run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-images").exit_code == 0
+    for name in ("tidy.csv", "releases.csv", "areas.csv", "wide.csv"):
+        with (tmp_path / "reports" / name).open(newline="") as stream:
+            cells = [cell for row in csv.reader(stream) for cell in row]
+        assert "'@SUM(A1)" in cells or name == "wide.csv", name
+        assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))], name
