@@ -20,6 +20,7 @@ from .errors import LoccountError
 from .provenance import Provenance, parse_provenance
 from .runs import Analysis
 from .table import RELEASE_COLUMNS, latest_areas, releases_frame, wide_frame
+from .tablecheck import AREAS, TIDY, validated
 
 TIDY_CSV = "tidy.csv"
 RELEASES_CSV = "releases.csv"
@@ -206,9 +207,12 @@ def load_report_input(output: Path) -> tuple[pd.DataFrame, pd.DataFrame, Provena
     if missing:
         raise LoccountError(f"{output}: no {missing[0]}; run `loccount run` first")
     try:
-        tidy = read_csv(output / TIDY_CSV, TEXT_COLUMNS, ["series_date", "date"])
+        tidy = read_csv(output / TIDY_CSV, TEXT_COLUMNS)
         areas = read_csv(output / AREAS_CSV, TEXT_COLUMNS)
         info = json.loads((output / PROVENANCE_JSON).read_text(encoding="utf-8"))
     except (ValueError, OSError) as error:
-        raise LoccountError(f"{output}: cannot read the previous run's tables: {error}") from None
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise LoccountError(f"{output}: cannot read the previous run's tables: {first}") from None
+    tidy = validated(tidy, str(output / TIDY_CSV), TIDY)
+    areas = validated(areas, str(output / AREAS_CSV), AREAS)
     return tidy, areas, parse_provenance(info, str(output / PROVENANCE_JSON))
