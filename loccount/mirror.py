@@ -30,7 +30,7 @@ FetchStatus = Callable[[str], None]
 
 
 class _FetchProgress(git.RemoteProgress):
-    def __init__(self, report: FetchStatus, label: str) -> None:
+    def __init__(self, report: FetchStatus | None, label: str) -> None:
         super().__init__()
         self._report = report
         self._label = label
@@ -40,7 +40,8 @@ class _FetchProgress(git.RemoteProgress):
         stage.update({self.RESOLVING: "resolving deltas"})
         name = stage.get(op_code & self.OP_MASK, "fetching")
         share = f" {100 * cur_count / max_count:.0f}%" if max_count else ""
-        self._report(f"{self._label}: {name}{share}")
+        if self._report:
+            self._report(f"{self._label}: {name}{share}")
 
 
 def open_local(path: str) -> git.Repo:
@@ -58,11 +59,11 @@ def open_local(path: str) -> git.Repo:
 
 
 def _fetch(repo: git.Repo, url: str, progress: FetchStatus | None) -> None:
-    handler = _FetchProgress(progress, display_url(url)) if progress else None
+    handler = _FetchProgress(progress, display_url(url))
     try:
         repo.remote("origin").fetch(prune=True, progress=handler)
     except git.GitCommandError as error:
-        raise RepositoryError(f"cannot fetch {display_url(url)}: {git_error(error)}") from None
+        raise RepositoryError(f"cannot fetch {display_url(url)}: {git_error(error, handler.other_lines)}") from None
 
 
 def _set_head(repo: git.Repo) -> None:

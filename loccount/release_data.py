@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, T
 
 from .config import validation_message
 from .errors import ReleaseError
-from .releases import Release, Tag, commit_date
+from .releases import Release, Tag, commit_date, tag_target_kind
 from .series import KNOWN_SERIES, Series, choose_version
 from .tree import list_tree, read_blob
 
@@ -147,7 +147,9 @@ def resolve_project(
             name = explicit[series.name]
             tag = tags.get(name)
             if tag is None:
-                raise ReleaseError(f"{project}: tag {name!r} given for {series.name} does not exist")
+                kind = tag_target_kind(repo, name)
+                problem = f"points at a {kind}, not a commit" if kind else "does not exist"
+                raise ReleaseError(f"{project}: tag {name!r} given for {series.name} {problem}")
             releases.append(_release(project, series, name, tag.commit, "explicit-tag", tags, repo))
             continue
         deliverable = data.deliverable(series.name, deliverable_name)

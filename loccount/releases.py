@@ -154,6 +154,18 @@ def _resolve_one(repo: git.Repo, project: str, name: str, known: dict[str, Tag])
         commit = _peel_commit(repo, name)
         if commit:
             return Release(project, name, None, commit, commit_date(repo, commit), rule="explicit-commit")
+    kind = tag_target_kind(repo, name)
+    if kind is not None:
+        raise ReleaseError(f"{project}: tag {name!r} points at a {kind}, not a commit, so it has no files to count")
     close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise ReleaseError(f"{project}: unknown tag {name!r}{hint}")
+
+
+def tag_target_kind(repo: git.Repo, name: str) -> str | None:
+    """What tag ``name`` finally points at (``tree``, ``blob``, ``commit``), or None if there is no such tag."""
+    try:
+        target = repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"refs/tags/{name}^{{}}")
+        return str(repo.git.cat_file("-t", target)).strip()
+    except git.GitCommandError:
+        return None
