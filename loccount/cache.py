@@ -6,21 +6,23 @@ A blob id names its content, so its counts never change for a given fingerprint 
 Pygments and Python versions plus counting options): each blob is counted once, ever.
 Writes are committed batch by batch in WAL mode, so a killed run keeps what it finished and
 several runs can share one cache. Any SQLite corruption surfaces as a one-line
-:class:`CacheError` that says how to recover.
+:class:`CacheError` that says how to recover; a cache that cannot be written (read-only,
+full, no permission) is told apart from a damaged one, since clearing it would not help.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import platformdirs
 
 from .count import FileCount
-from .errors import CacheError
+from .errors import CacheError, EnvironmentFault
 
 SCHEMA_VERSION = 1
 DB_NAME = "counts.sqlite3"
@@ -30,6 +32,11 @@ _SELECT = "SELECT sha, name, state, language, code, documentation, empty, string
 _SELECT_TREES = "SELECT commit_sha, entries FROM trees"
 
 Key = tuple[str, str]  # (blob sha, file name)
+#: SQLite result codes (and their extended forms) that say the file cannot be opened or
+#: written here, which is not damage: READONLY, CANTOPEN, PERM, IOERR, FULL, BUSY, LOCKED.
+_CANNOT_WRITE = tuple(
+    f"SQLITE_{name}" for name in ("READONLY", "CANTOPEN", "PERM", "IOERR", "FULL", "BUSY", "LOCKED", "AUTH")
+)
 
 
 def _stored_name(name: str) -> str:
@@ -57,12 +64,34 @@ def mirrors_dir(cache_dir: Path) -> Path:
     return cache_dir / MIRRORS
 
 
+def ensure_cache_dir(directory: Path) -> Path:
+    """Create the cache directory, or fail with one line that says why it cannot be used."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CacheError(f"{directory}: the cache directory is a file; choose another --cache-dir") from None
+    except OSError as error:
+        raise CacheError(f"{directory}: cannot create the cache directory: {error.strerror or error}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise CacheError(f"{directory}: cannot write the cache directory (read-only?); choose another --cache-dir")
+    return directory
+
+
+def cannot_write(error: sqlite3.Error) -> bool:
+    """Whether SQLite failed because the file cannot be opened or written here, not because it is damaged."""
+    return getattr(error, "sqlite_errorname", "").startswith(_CANNOT_WRITE)
+
+
 class CountCache:
     """Counts by ``(fingerprint, sha, name)``; usable from several processes at once."""
 
     def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / DB_NAME
+        ensure_cache_dir(directory)
+        if self.path.exists() and not self.path.is_file():
+            raise CacheError(
+                f"{self.path}: not a file, so not loccount's count database; remove it or choose another --cache-dir"
+            )
         with self._guard("open"):
             self._db = sqlite3.connect(self.path, timeout=120)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -105,6 +134,11 @@ class CountCache:
         try:
             yield
         except sqlite3.DatabaseError as error:
+            if cannot_write(error):
+                raise CacheError(
+                    f"{self.path}: cannot {action} the count cache ({error}); it is not damaged: "
+                    f"check that {self.path.parent} is writable and has free space, or choose another --cache-dir"
+                ) from None
             raise CacheError(
                 f"{self.path}: the count cache is damaged ({action}: {error}); "
                 "run `loccount cache clear` (or delete the file) and count again"
@@ -119,18 +153,29 @@ class CountCache:
                 yield from self._db.execute(f"{query} ({','.join('?' * len(chunk))})", (first, *chunk))
 
     def get_many(self, fingerprint: str, keys: Iterable[Key]) -> dict[Key, FileCount]:
-        """The cached counts among ``keys``; missing keys are simply absent."""
+        """The cached counts among ``keys``; missing keys are simply absent.
+
+        An accident of the environment that an older loccount stored as a count (a full
+        scratch disk, say) is not a count: it is left out, so the blob is counted again.
+        """
         wanted = {(sha, _stored_name(name)): (sha, name) for sha, name in keys}
         found: dict[Key, FileCount] = {}
         query = f"{_SELECT} WHERE fingerprint = ? AND sha IN"
         for sha, name, *values in self._select_in(query, fingerprint, (sha for sha, _name in wanted)):
             key = wanted.get((sha, name))
-            if key is not None:
-                found[key] = FileCount(*values)
+            counted = FileCount(*values)
+            if key is not None and not counted.accidental:
+                found[key] = counted
         return found
 
     def put_many(self, fingerprint: str, items: Iterable[tuple[str, str, FileCount]]) -> None:
-        """Store and commit counts at once, so they survive a killed run."""
+        """Store and commit counts at once, so they survive a killed run; never an accident of the environment."""
+        items = list(items)
+        for sha, name, counted in items:
+            if counted.accidental:
+                raise EnvironmentFault(
+                    f"not caching {name} ({sha[:12]}): {counted.state_info} is an accident of the machine, not a count"
+                )
         rows = [
             (fingerprint, sha, _stored_name(name), c.state, c.language, *_values(c), c.state_info)
             for sha, name, c in items
@@ -171,12 +216,31 @@ class CountCache:
         self.close()
 
 
-def clear(directory: Path) -> list[Path]:
-    """Delete the count database (and its WAL files); returns what was removed."""
+def clear(directory: Path, mirrors: bool = False) -> list[Path]:
+    """Delete the count database (and its WAL files), and with ``mirrors`` the mirrors; returns what was removed.
+
+    Anything that cannot be removed, or that is not a file where the database should be, is
+    one :class:`CacheError` line.
+    """
     removed = []
     for suffix in ("", "-wal", "-shm", "-journal"):
         path = directory / f"{DB_NAME}{suffix}"
-        if path.exists():
-            path.unlink()
+        if path.is_dir() and not path.is_symlink():
+            raise CacheError(
+                f"{path}: a directory, not loccount's count database; remove it yourself if it is not needed"
+            )
+        if path.exists() or path.is_symlink():
+            _remove(path, path.unlink)
             removed.append(path)
+    store = mirrors_dir(directory)
+    if mirrors and store.exists():
+        _remove(store, lambda: shutil.rmtree(store))
+        removed.append(store)
     return removed
+
+
+def _remove(path: Path, remove: Callable[[], object]) -> None:
+    try:
+        remove()
+    except OSError as error:
+        raise CacheError(f"{path}: cannot remove it: {error.strerror or error}") from None

@@ -203,6 +203,7 @@ def count(
       loccount count ../swift --tags-matching '2\\.\\d+\\.0' --csv swift.csv
       loccount count ../requests --every year --since 2012-01-01 --report requests-report
     """
+    from .atomic import check_writable
     from .classify import DEFAULT_RULE
     from .config import load_rule
     from .engine import EngineOptions
@@ -211,6 +212,9 @@ def count(
     from .terminal import BlobProgress, release_table
 
     rule = load_rule(test_rule) if test_rule else DEFAULT_RULE
+    for path in (csv_path, by_file):
+        if path:
+            check_writable(path)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
         engine = EngineOptions(
             jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes, plain_pygments=plain_pygments
@@ -294,7 +298,9 @@ def releases(
 
         click.echo(csv_text(frame), nl=False)
     else:
-        click.echo(frame.to_json(orient="records", date_format="iso", indent=2))
+        from .outputs import json_text
+
+        click.echo(json_text(frame))
     _report_failures(chosen.failures, chosen.notes)
 
 
@@ -329,6 +335,7 @@ def run(
     plain_pygments: bool,
 ) -> None:
     """Count every configured project at every selected series and write the tables to the output dir."""
+    from .atomic import check_directory
     from .config import load_config, output_dir
     from .engine import EngineOptions
     from .outputs import write_run_outputs
@@ -337,6 +344,7 @@ def run(
 
     config = load_config(config_path)
     target = output or output_dir(config, config_path)
+    check_directory(target)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
         engine = EngineOptions(
             jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes, plain_pygments=plain_pygments
@@ -514,10 +522,14 @@ def cache_info(cache_dir: Path | None) -> None:
             out.print(f"  fingerprint {stamp}: {rows} blobs{mark}")
     else:
         out.print("count database: none yet")
-    mirrors = sorted(p for p in cache_store.mirrors_dir(directory).glob("*") if p.is_dir())
+    from .mirror import list_mirrors
+
+    mirrors, unfinished = list_mirrors(cache_store.mirrors_dir(directory))
     out.print(f"mirrors: {len(mirrors)}")
     for mirror in mirrors:
         out.print(f"  {mirror.name}")
+    if unfinished:
+        out.print(f"unfinished clones: {len(unfinished)} (removed when their repository is next used)")
 
 
 @cache.command("clear")
@@ -526,13 +538,8 @@ def cache_info(cache_dir: Path | None) -> None:
 @friendly
 def cache_clear(mirrors: bool, cache_dir: Path | None) -> None:
     """Delete the count database (and with --mirrors the mirrors); everything is rebuilt on demand."""
-    import shutil
-
     directory = cache_store.resolve_cache_dir(cache_dir)
-    removed = cache_store.clear(directory)
-    if mirrors and cache_store.mirrors_dir(directory).exists():
-        shutil.rmtree(cache_store.mirrors_dir(directory))
-        removed.append(cache_store.mirrors_dir(directory))
+    removed = cache_store.clear(directory, mirrors=mirrors)
     out.print(f"removed {len(removed)} item(s) from {directory}")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import socket
+import struct
+import time
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -17,6 +19,48 @@ from contextlib import contextmanager
 from .errors import LoccountError
 
 _ADDRESS = re.compile(r"^(tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d+$")
+#: A Dask scheduler speaks first on a new connection: an 8-byte length, then a handshake of a
+#: few dozen bytes that names its pickle protocol (``distributed.comm.core`` and ``.tcp``).
+_LENGTH = struct.Struct("Q")
+_MAX_HANDSHAKE = 64 * 1024
+_HANDSHAKE_MARK = b"pickle-protocol"
+PROBE_SECONDS = 5.0
+
+
+def probe_scheduler(address: str, host: str, port: int, seconds: float | None = None) -> None:
+    """Fail with one line unless a Dask scheduler answers at ``tcp://host:port`` within ``seconds``.
+
+    Dask's own handshake has no time limit and trusts the length it reads first: an HTTP
+    server leaves it waiting for ever, an SSH banner makes it allocate exabytes. Reading the
+    scheduler's greeting here, with a deadline and a size limit, catches both.
+    """
+    seconds = seconds or PROBE_SECONDS
+    deadline = time.monotonic() + seconds
+    try:
+        with socket.create_connection((host, port), timeout=seconds) as connection:
+            head = _receive(connection, _LENGTH.size, deadline)
+            (size,) = _LENGTH.unpack(head)
+            greeting = _receive(connection, size, deadline) if 0 < size <= _MAX_HANDSHAKE else b""
+    except TimeoutError:
+        raise LoccountError(
+            f"--scheduler: {address} said nothing within {seconds:.0f} s; a Dask scheduler greets at once "
+            "(is this another kind of server?)"
+        ) from None
+    except OSError as error:
+        raise LoccountError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+    if _HANDSHAKE_MARK not in greeting:
+        raise LoccountError(f"--scheduler: {address} is not a Dask scheduler (it answered {head!r})")
+
+
+def _receive(connection: socket.socket, size: int, deadline: float) -> bytes:
+    data = b""
+    while len(data) < size:
+        connection.settimeout(max(0.01, deadline - time.monotonic()))
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 @contextmanager
@@ -28,7 +72,10 @@ def dask_executor(address: str, timeout: str = "15s") -> Iterator[tuple[Executor
         from distributed import Client
     except ImportError:
         raise LoccountError("--scheduler needs Dask distributed: pip install 'loccount[dask]'") from None
-    host, _, port = address.split("://", 1)[1].rpartition(":")
+    scheme, rest = address.split("://", 1)
+    host, _, port = rest.rpartition(":")
+    if scheme == "tcp":
+        probe_scheduler(address, host.strip("[]"), int(port))
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=10).close()
         client = Client(address, timeout=timeout)

@@ -19,6 +19,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
+    StrictStr,
     ValidationError,
     field_validator,
     model_validator,
@@ -38,22 +40,26 @@ MAX_YAML_NODES = 100_000
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"
 
 ProjectName = Annotated[str, Field(pattern=NAME_PATTERN)]
+#: A YAML list of strings (held as a tuple); strict about the items, so ``[true]`` is refused.
+Names = Annotated[tuple[StrictStr, ...], Strict(False)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys are refused, and values are never coerced (``true`` is not 1, ``"5"`` not 5)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class RuleOverride(_Strict):
     """Fields of :class:`TestRule` to change; unset fields keep the enclosing rule's values."""
 
-    dirs: tuple[str, ...] | None = None
-    dir_suffixes: tuple[str, ...] | None = None
-    files: tuple[str, ...] | None = None
-    file_prefixes: tuple[str, ...] | None = None
-    file_suffixes: tuple[str, ...] | None = None
-    test_globs: tuple[str, ...] | None = None
-    non_test_globs: tuple[str, ...] | None = None
+    dirs: Names | None = None
+    dir_suffixes: Names | None = None
+    files: Names | None = None
+    file_prefixes: Names | None = None
+    file_suffixes: Names | None = None
+    test_globs: Names | None = None
+    non_test_globs: Names | None = None
 
     def apply(self, base: TestRule) -> TestRule:
         return TestRule(**{**base.model_dump(), **self.model_dump(exclude_none=True)})
@@ -192,6 +198,13 @@ class SeriesRange(_Strict):
             raise ValueError(f"expected a series name, got {value!r}")
         return "latest" if value == "latest" else _series_name(value)
 
+    @model_validator(mode="after")
+    def _in_order(self) -> SeriesRange:
+        order = [s.name for s in KNOWN_SERIES]
+        if self.to != "latest" and order.index(self.from_) > order.index(self.to):
+            raise ValueError(f"from {self.from_!r} comes after to {self.to!r}, so the range selects no series")
+        return self
+
 
 class Config(_Strict):
     """The whole of ``repos.yaml``."""
@@ -199,7 +212,7 @@ class Config(_Strict):
     projects: list[Project] = Field(min_length=1)
     title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     series: SeriesRange | list[SeriesName] = SeriesRange()
-    output: Path = Path("reports")
+    output: Annotated[Path, Strict(False)] = Path("reports")
     releases_url: str = DEFAULT_RELEASES_URL
     test_rule: RuleOverride | None = None
     max_blob_bytes: int = Field(default=DEFAULT_MAX_BLOB_BYTES, gt=0)
@@ -274,6 +287,11 @@ def _first_error(error: ValidationError, data: Any) -> str:
     return f"{_field_path(location)}: {message}"
 
 
+def validation_message(error: ValidationError, data: Any) -> str:
+    """``field.path: problem`` for the most telling of pydantic's errors; release data uses it too."""
+    return _first_error(error, data)
+
+
 def _duplicate_location(data: Any, message: str) -> tuple[int | str, ...]:
     name = message.split("'")[1] if "'" in message else None
     seen = 0
@@ -296,6 +314,7 @@ def _check_expansion(text: str, source: str) -> None:
             return sizes[key]
         sizes[key] = MAX_YAML_NODES + 1  # a cycle counts as too large
         if isinstance(node, yaml.MappingNode):
+            _check_unique_keys(node, source)
             total = 1 + sum(size(k) + size(v) for k, v in node.value)
         elif isinstance(node, yaml.SequenceNode):
             total = 1 + sum(size(item) for item in node.value)
@@ -306,6 +325,20 @@ def _check_expansion(text: str, source: str) -> None:
 
     if root is not None and size(root) > MAX_YAML_NODES:
         raise ConfigError(f"{source}: the document expands to over {MAX_YAML_NODES} nodes (YAML alias bomb?)")
+
+
+def _check_unique_keys(node: yaml.MappingNode, source: str) -> None:
+    """Refuse a key given twice in one mapping: YAML loaders keep the last one without a word."""
+    first: dict[str, yaml.Node] = {}
+    for key, _value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        if key.value in first:
+            raise ConfigError(
+                f"{source}: line {key.start_mark.line + 1}: duplicate key {key.value!r} "
+                f"(also on line {first[key.value].start_mark.line + 1})"
+            )
+        first[key.value] = key
 
 
 def parse_config(text: str, source: str) -> Config:

@@ -8,6 +8,9 @@ checks, and encoding detection all take the same path as for a checked-out file.
 
 from __future__ import annotations
 
+import builtins
+import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -17,6 +20,9 @@ import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import TYPE_CHECKING
+
+from .errors import EnvironmentFault
+from .processes import scratch_prefix
 
 if TYPE_CHECKING:
     from pygount import SourceAnalysis
@@ -37,6 +43,21 @@ PYGOUNT_OPTIONS = {
 #: The state loccount gives a file too large to hand to pygount, and the default size cap.
 HUGE = "huge"
 DEFAULT_MAX_BLOB_BYTES = 20 * 1024 * 1024
+#: Scratch directories are ``loccount-<pid>-<random>``, so a later run can remove a dead process's.
+SCRATCH_PREFIX = "loccount-"
+#: Errors writing the scratch copy that come from the file's name: facts about the entry, kept as its state.
+NAME_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.EILSEQ})
+NAME_ERROR = "the file name cannot be used on disk"
+
+
+#: Exceptions that say something about the machine, never about the content (builtins only, so
+#: the set does not depend on what happens to be imported).
+ACCIDENT_TYPES = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, OSError | MemoryError)
+)
+_ACCIDENT_PREFIXES = ("[Errno ", "cannot write a scratch copy: ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +93,22 @@ class FileCount:
     @classmethod
     def error(cls, info: str) -> FileCount:
         return cls(state="error", language="__error__", state_info=info)
+
+    @property
+    def accidental(self) -> bool:
+        """An ``error`` that came from the machine (an OS error, memory), not from the content.
+
+        pygount keeps only the text of the error it caught (``LookupError``, ``OSError`` or
+        ``UnicodeError`` while reading); an OS error's text starts with ``[Errno N]``, the
+        others' never do. The other prefixes are how loccount 0.1 recorded such accidents.
+        """
+        info = self.state_info or ""
+        if self.state != "error":
+            return False
+        if info.startswith(_ACCIDENT_PREFIXES):
+            return True
+        raised = info.removeprefix("pygount raised ")
+        return raised != info and raised.split(":", 1)[0] in ACCIDENT_TYPES
 
 
 def versions() -> dict[str, str]:
@@ -111,6 +148,11 @@ def scratch_root() -> str:
     return tempfile.gettempdir()
 
 
+def scratch_roots() -> list[str]:
+    """Where scratch copies go, in order: tmpfs, then the temporary directory on disk if tmpfs fails."""
+    return list(dict.fromkeys([scratch_root(), tempfile.gettempdir()]))
+
+
 def _check_name(name: str) -> None:
     if not name or name in (".", "..") or "/" in name or "\0" in name:
         raise ValueError(f"not a plain file name: {name!r}")
@@ -119,7 +161,9 @@ def _check_name(name: str) -> None:
 def count_blob(name: str, data: bytes, directory: str) -> FileCount:
     """Count ``data`` as pygount counts a file called ``name`` on disk.
 
-    ``directory`` is a private scratch directory; the copy is removed afterwards.
+    ``directory`` is a private scratch directory; the copy is removed afterwards. A failure
+    that comes from the machine, not from the content or the name, raises
+    :class:`EnvironmentFault` instead of becoming the file's state.
     """
     from pygount import SourceAnalysis  # here, so runs that find every count cached never load it
 
@@ -129,23 +173,50 @@ def count_blob(name: str, data: bytes, directory: str) -> FileCount:
         with open(path, "wb") as scratch:
             scratch.write(data)
     except OSError as error:
-        return FileCount.error(f"cannot write a scratch copy: {error.strerror}")
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        if error.errno in NAME_ERRNOS:
+            return FileCount.error(f"{NAME_ERROR}: {error.strerror}")
+        raise EnvironmentFault(f"cannot write a scratch copy in {directory}: {error.strerror}") from None
     try:
         analysis = SourceAnalysis.from_file(path, "loccount")
-    except Exception as error:  # pygount asserts on some inputs; record, never crash a run
+    except (OSError, MemoryError) as error:
+        raise EnvironmentFault(f"cannot count the scratch copy {path}: {type(error).__name__}: {error}") from None
+    except Exception as error:  # pygount asserts on some inputs: a fact about the content, recorded
         return FileCount.error(f"pygount raised {type(error).__name__}: {error}")
     finally:
-        os.unlink(path)
-    return FileCount.from_analysis(analysis)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    counted = FileCount.from_analysis(analysis)
+    if counted.accidental:
+        raise EnvironmentFault(f"pygount could not read the scratch copy {path}: {counted.state_info}")
+    return counted
 
 
 def count_batch(items: list[tuple[str, str, bytes]], plain_pygments: bool = False) -> list[tuple[str, str, FileCount]]:
-    """Count ``(sha, name, data)`` items; the task an executor runs, locally or on a cluster."""
+    """Count ``(sha, name, data)`` items; the task an executor runs, locally or on a cluster.
+
+    Scratch copies go to tmpfs; if writing there fails (full, say), the rest of the batch is
+    counted in the temporary directory on disk, and if that fails too the batch raises
+    :class:`EnvironmentFault`: nothing of it is returned, so nothing of it is cached.
+    """
     from .fastlex import dispatching
 
     logging.getLogger("pygount").setLevel(logging.ERROR)
-    with (
-        dispatching(not plain_pygments),
-        tempfile.TemporaryDirectory(prefix="loccount-", dir=scratch_root()) as directory,
-    ):
-        return [(sha, name, count_blob(name, data, directory)) for sha, name, data in items]
+    done: list[tuple[str, str, FileCount]] = []
+    problems = []
+    with dispatching(not plain_pygments):
+        for root in scratch_roots():
+            try:
+                with tempfile.TemporaryDirectory(prefix=scratch_prefix(SCRATCH_PREFIX), dir=root) as directory:
+                    for sha, name, data in items[len(done) :]:
+                        done.append((sha, name, count_blob(name, data, directory)))
+                return done
+            except EnvironmentFault as fault:
+                problems.append(str(fault))
+            except OSError as error:  # the scratch directory itself cannot be made or removed
+                problems.append(f"cannot use a scratch directory in {root}: {error.strerror or error}")
+    raise EnvironmentFault(
+        f"{'; '.join(problems)}; free some space (or set TMPDIR) and run the same command again: "
+        "counts finished so far are cached"
+    )

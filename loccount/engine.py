@@ -20,8 +20,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from .cache import CountCache, Key
-from .count import DEFAULT_MAX_BLOB_BYTES, HUGE, FileCount, count_batch, fingerprint
+from .count import DEFAULT_MAX_BLOB_BYTES, HUGE, SCRATCH_PREFIX, FileCount, count_batch, fingerprint, scratch_roots
 from .errors import LoccountError
+from .processes import die_with_parent, remove_stale_scratch
 from .tree import MISSING, read_blob
 
 if TYPE_CHECKING:
@@ -43,12 +44,12 @@ class Blob:
 class CountProgress(Protocol):
     """Told how much there is to count and how much is done, e.g. to draw a progress bar."""
 
-    def start(self, total_blobs: int, total_bytes: int, cached_blobs: int) -> None: ...
+    def start(self, total_blobs: int, total_bytes: int, cached_blobs: int, skipped_blobs: int = 0) -> None: ...
     def advance(self, blobs: int, nbytes: int) -> None: ...
 
 
 class _Quiet:
-    def start(self, total_blobs: int, total_bytes: int, cached_blobs: int) -> None:
+    def start(self, total_blobs: int, total_bytes: int, cached_blobs: int, skipped_blobs: int = 0) -> None:
         pass
 
     def advance(self, blobs: int, nbytes: int) -> None:
@@ -111,6 +112,7 @@ def count_blobs(
     progress = progress or _Quiet()
     stamp = fingerprint(options.plain_pygments)
     results = cache.get_many(stamp, blobs)
+    cached = len(results)
     todo: dict[Key, Blob] = {}
     for key, blob in blobs.items():
         if key in results:
@@ -121,9 +123,10 @@ def count_blobs(
             results[key] = huge(blob.size, options.max_blob_bytes)
         else:
             todo[key] = blob
-    progress.start(len(todo), sum(b.size for b in todo.values()), len(blobs) - len(todo))
+    progress.start(len(todo), sum(b.size for b in todo.values()), cached, len(blobs) - len(todo) - cached)
     if not todo:
         return results
+    remove_stale_scratch(scratch_roots(), SCRATCH_PREFIX)
     batches = make_batches(todo, options.workers(), options.batch_bytes, min(MIN_BATCH_BYTES, options.batch_bytes))
 
     def store(done: list[tuple[str, str, FileCount]]) -> None:
@@ -141,7 +144,9 @@ def count_blobs(
             store(task(load_batch(batch, todo)))
         return results
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=options.workers(), mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=options.workers(), mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+    )
     try:
         _run(pool, batches, todo, store, task, in_flight=2 * options.workers() + 2)
     except BaseException:

@@ -23,3 +23,15 @@ class ReleaseError(LoccountError):
 
 class CacheError(LoccountError):
     """The count cache cannot be used; the message says how to recover."""
+
+
+class EnvironmentFault(LoccountError):
+    """The machine, not the input, made a step fail (disk full, no permission, out of memory).
+
+    Never recorded as a fact about a file: the step's results are dropped, not cached, and
+    the run stops with one line; running the same command again resumes.
+    """
+
+
+class OutputError(LoccountError):
+    """An output file or directory cannot be written; counts already made stay cached."""

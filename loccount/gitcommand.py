@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import git
 
 from .urls import ALLOWED_SCHEMES
@@ -20,10 +22,24 @@ GIT_ENV = {
 }
 
 
-def git_error(error: git.GitCommandError) -> str:
-    """The line of git's stderr that says what went wrong."""
+#: Lines of git's stderr that state a problem. The remote's and ssh's come before the local
+#: consequences ("remote: fatal: unable to read <sha>", then "fatal: early EOF" and
+#: "invalid index-pack output"), so the first of them is the cause.
+_CAUSES = ("remote: fatal:", "remote: error:", "ssh:")
+_PROBLEMS = ("fatal:", "error:")
+
+
+def git_error(error: git.GitCommandError, other_lines: Sequence[str] = ()) -> str:
+    """The line of git's stderr that says what went wrong first.
+
+    GitPython keeps only ``error:`` and ``fatal:`` lines in a fetch's stderr; the other lines
+    it saw (``other_lines`` of its progress handler) may hold the cause.
+    """
     text = error.stderr if isinstance(error.stderr, str) else ""
-    lines = [line.strip() for line in text.replace("\r", "\n").splitlines() if line.strip()]
-    lines = [line.removeprefix("stderr:").strip(" '") for line in lines]
-    meaningful = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
-    return meaningful[-1] if meaningful else f"git exited with status {error.status}"
+    lines = [*other_lines, *text.replace("\r", "\n").splitlines()]
+    lines = [line.replace("\0", "").strip().removeprefix("stderr:").strip(" '") for line in lines]
+    lines = [line for line in lines if line]
+    causes = [line for line in lines if line.startswith(_CAUSES)]
+    problems = [line for line in lines if line.startswith(_PROBLEMS)]
+    chosen = causes or problems or lines[-1:]
+    return chosen[0] if chosen else f"git exited with status {error.status}"

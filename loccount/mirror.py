@@ -18,7 +18,7 @@ from pathlib import Path
 import git
 from filelock import FileLock
 
-from .errors import RepositoryError
+from .errors import CacheError, RepositoryError
 from .gitcommand import GIT_ENV, git_error
 from .urls import check_url, display_url, is_local, mirror_name
 
@@ -30,7 +30,7 @@ FetchStatus = Callable[[str], None]
 
 
 class _FetchProgress(git.RemoteProgress):
-    def __init__(self, report: FetchStatus, label: str) -> None:
+    def __init__(self, report: FetchStatus | None, label: str) -> None:
         super().__init__()
         self._report = report
         self._label = label
@@ -40,7 +40,8 @@ class _FetchProgress(git.RemoteProgress):
         stage.update({self.RESOLVING: "resolving deltas"})
         name = stage.get(op_code & self.OP_MASK, "fetching")
         share = f" {100 * cur_count / max_count:.0f}%" if max_count else ""
-        self._report(f"{self._label}: {name}{share}")
+        if self._report:
+            self._report(f"{self._label}: {name}{share}")
 
 
 def open_local(path: str) -> git.Repo:
@@ -58,11 +59,11 @@ def open_local(path: str) -> git.Repo:
 
 
 def _fetch(repo: git.Repo, url: str, progress: FetchStatus | None) -> None:
-    handler = _FetchProgress(progress, display_url(url)) if progress else None
+    handler = _FetchProgress(progress, display_url(url))
     try:
         repo.remote("origin").fetch(prune=True, progress=handler)
     except git.GitCommandError as error:
-        raise RepositoryError(f"cannot fetch {display_url(url)}: {git_error(error)}") from None
+        raise RepositoryError(f"cannot fetch {display_url(url)}: {git_error(error, handler.other_lines)}") from None
 
 
 def _set_head(repo: git.Repo) -> None:
@@ -108,10 +109,19 @@ def is_complete(path: Path) -> bool:
     return (path / MARKER).is_file() and (path / "HEAD").is_file()
 
 
+def list_mirrors(directory: Path) -> tuple[list[Path], list[Path]]:
+    """Complete mirrors under ``directory``, and unfinished clones (removed when their URL is next used)."""
+    found = sorted(path for path in directory.glob("*") if path.is_dir()) if directory.is_dir() else []
+    return [p for p in found if is_complete(p)], [p for p in found if not is_complete(p)]
+
+
 def open_mirror(url: str, directory: Path, *, refresh: bool = False, progress: FetchStatus | None = None) -> git.Repo:
     """The bare mirror of ``url`` under ``directory``: cloned on first use, fetched on ``refresh``."""
     check_url(url)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CacheError(f"{directory}: cannot create the mirrors directory: {error.strerror or error}") from None
     destination = directory / mirror_name(url)
     with FileLock(str(destination) + ".lock"):
         for stale in directory.glob(f"{destination.name}.partial-*"):

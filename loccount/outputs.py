@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import atomic_write, remove_stale_temporaries, temporary_path, write_text
+from .atomic import atomic_write, install, make_directory, remove_stale_temporaries, staging_path, write_text
 from .errors import LoccountError
 from .pipeline import Result
 from .provenance import Provenance, parse_provenance
@@ -23,6 +23,7 @@ from .release_diff import CHANGE_TEXT_COLUMNS
 from .releases import Release
 from .runs import Analysis
 from .table import RELEASE_COLUMNS, latest_areas, releases_frame, wide_frame
+from .tablecheck import AREAS, TIDY, validated
 
 TIDY_CSV = "tidy.csv"
 RELEASES_CSV = "releases.csv"
@@ -79,6 +80,12 @@ def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_text(frame: pd.DataFrame) -> str:
     """``frame`` as formula-safe CSV text, as every CSV loccount writes or prints."""
     return safe_for_spreadsheets(frame).to_csv(index=False, date_format="%Y-%m-%d")
+
+
+def json_text(frame: pd.DataFrame) -> str:
+    """``frame`` as JSON records, with the same formula-safe cells as the CSVs (the same table,
+    often pasted into the same spreadsheets); :func:`restore` undoes it."""
+    return safe_for_spreadsheets(frame).to_json(orient="records", date_format="iso", indent=2)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -191,7 +198,7 @@ def write_report(
     """
     from .report import Links, ReportInput, headline, render_pages
 
-    output.mkdir(parents=True, exist_ok=True)
+    make_directory(output)
     remove_stale_temporaries(output)
     plotlyjs = _write_plotlyjs(output)
     data = ReportInput(tidy, areas, provenance, changes, title)
@@ -229,17 +236,17 @@ def _write_images(figure: object, output: Path, say: Callable[[str], None]) -> l
     from .report import render_images
 
     targets = [output / f"{HEADLINE}.{suffix}" for suffix in IMAGE_SUFFIXES]
-    temporaries = [temporary_path(target) for target in targets]
+    temporaries = [staging_path(target) for target in targets]
     try:
         render_images(figure, temporaries)
-        for temporary, target in zip(temporaries, targets, strict=True):
-            temporary.replace(target)
     except Exception as error:  # kaleido raises its own, choreographer's and OS errors
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         say(f"static images skipped: no usable Chromium or Chrome for kaleido ({reason[:160]})")
         return []
+    for temporary, target in zip(temporaries, targets, strict=True):
+        install(temporary, target)
     return targets
 
 
@@ -249,11 +256,14 @@ def load_report_input(output: Path) -> tuple[pd.DataFrame, pd.DataFrame, Provena
     if missing:
         raise LoccountError(f"{output}: no {missing[0]}; run `loccount run` first")
     try:
-        tidy = read_csv(output / TIDY_CSV, TEXT_COLUMNS, ["series_date", "date"])
+        tidy = read_csv(output / TIDY_CSV, TEXT_COLUMNS)
         areas = read_csv(output / AREAS_CSV, TEXT_COLUMNS)
         info = json.loads((output / PROVENANCE_JSON).read_text(encoding="utf-8"))
     except (ValueError, OSError) as error:
-        raise LoccountError(f"{output}: cannot read the previous run's tables: {error}") from None
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise LoccountError(f"{output}: cannot read the previous run's tables: {first}") from None
+    tidy = validated(tidy, str(output / TIDY_CSV), TIDY)
+    areas = validated(areas, str(output / AREAS_CSV), AREAS)
     return tidy, areas, parse_provenance(info, str(output / PROVENANCE_JSON))
 
 

@@ -2,24 +2,80 @@
 
 ``data/series_status.yaml`` gives the series, release ids and dates, and
 ``deliverables/<series>/<deliverable>.yaml`` each version with its commit; the choice among
-them is :func:`loccount.series.choose_version`.
+them is :func:`loccount.series.choose_version`. Both are validated as strictly as
+``repos.yaml`` (the fields loccount reads; others are ignored): a wrong shape is one
+:class:`ReleaseError` line naming the file and the field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import Annotated, Any
 
 import git
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
 
+from .config import validation_message
 from .errors import ReleaseError
-from .releases import Release, Tag, commit_date
+from .releases import Release, Tag, commit_date, tag_target_kind
 from .series import KNOWN_SERIES, Series, choose_version
 from .tree import list_tree, read_blob
 
 SERIES_STATUS = "data/series_status.yaml"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Record(BaseModel):
+    """Strict about the fields loccount reads, silent about the many it does not."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+
+def _number_as_text(value: object) -> object:
+    """Release ids such as 2023.1 are written as YAML numbers in series_status.yaml."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+class SeriesRecord(_Record):
+    name: StrictStr
+    release_id: Annotated[StrictStr, BeforeValidator(_number_as_text)] | None = Field(None, alias="release-id")
+    initial_release: date | None = Field(None, alias="initial-release")
+    status: StrictStr | None = None
+
+
+class _Project(_Record):
+    repo: StrictStr | None = None
+    hash: StrictStr | None = None
+
+
+class _Version(_Record):
+    version: StrictStr
+    projects: list[_Project] | None = None
+
+
+class _Branch(_Record):
+    name: StrictStr
+    location: StrictStr | dict[StrictStr, StrictStr] | None = None
+
+
+class Deliverable(_Record):
+    """The parts of a deliverable file the release rule reads (:func:`loccount.series.choose_version`)."""
+
+    releases: list[_Version] | None = None
+    branches: list[_Branch] | None = None
+    release_model: StrictStr | None = Field(None, alias="release-model")
+
+
+_SERIES_STATUS: TypeAdapter[list[SeriesRecord]] = TypeAdapter(list[SeriesRecord])
+
+
+def _validated(adapter: TypeAdapter[Any], data: object, path: str) -> Any:
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as error:
+        raise ReleaseError(f"release data {path}: {validation_message(error, data)}") from None
 
 
 class ReleaseData:
@@ -48,28 +104,24 @@ class ReleaseData:
     def series(self) -> list[Series]:
         """The data's series, oldest first, with ids and dates from the built-in table where the data has none."""
         known = {s.name: s for s in KNOWN_SERIES}
-        data = self._yaml(SERIES_STATUS)
-        records = data if isinstance(data, list) else []
+        records: list[SeriesRecord] = _validated(_SERIES_STATUS, self._yaml(SERIES_STATUS) or [], SERIES_STATUS)
         listed: dict[str, Series] = {}
         for record in records:
-            if not isinstance(record, dict) or not isinstance(record.get("name"), str):
-                continue
-            name = record["name"].lower()
+            name = record.name.lower()
             base = known.get(name)
-            day = record.get("initial-release")
-            day = day if isinstance(day, date) else (base.date if base else None)
-            release_id = str(record.get("release-id") or (base.release_id if base else name))
-            listed[name] = Series(name, release_id, day, str(record.get("status") or "") or None)
+            day = record.initial_release or (base.date if base else None)
+            release_id = record.release_id or (base.release_id if base else name)
+            listed[name] = Series(name, release_id, day, record.status or None)
         chosen = listed or known
         return sorted(chosen.values(), key=lambda s: (s.date or date.max, s.name))
 
     def deliverable(self, series: str, name: str) -> dict | None:
-        """``deliverables/<series>/<name>.yaml``, or None when the project is not in that series."""
+        """``deliverables/<series>/<name>.yaml`` (validated), or None when the project is not in that series."""
         path = f"deliverables/{series}/{name}.yaml"
         if path not in self._blobs:
             return None
-        data = self._yaml(path)
-        return data if isinstance(data, dict) else None
+        checked: Deliverable = _validated(TypeAdapter(Deliverable), self._yaml(path), path)
+        return checked.model_dump(by_alias=True)
 
 
 def resolve_project(
@@ -95,7 +147,9 @@ def resolve_project(
             name = explicit[series.name]
             tag = tags.get(name)
             if tag is None:
-                raise ReleaseError(f"{project}: tag {name!r} given for {series.name} does not exist")
+                kind = tag_target_kind(repo, name)
+                problem = f"points at a {kind}, not a commit" if kind else "does not exist"
+                raise ReleaseError(f"{project}: tag {name!r} given for {series.name} {problem}")
             releases.append(_release(project, series, name, tag.commit, "explicit-tag", tags, repo))
             continue
         deliverable = data.deliverable(series.name, deliverable_name)

@@ -127,14 +127,6 @@ def _peel_commit(repo: git.Repo, revision: str) -> str | None:
         return None
 
 
-def object_kind(repo: git.Repo, revision: str) -> str | None:
-    """``commit``, ``tag``, ``tree`` or ``blob`` for a name git knows, else None."""
-    try:
-        return repo.git.cat_file("-t", "--end-of-options", revision)
-    except git.GitCommandError:
-        return None
-
-
 def commit_date(repo: git.Repo, commit: str, notes: list[str] | None = None) -> datetime | None:
     """The committer date of ``commit`` (None where Python cannot represent it)."""
     return parse_git_date(repo.git.show("-s", "--format=%cI", "--end-of-options", commit), f"commit {commit}", notes)
@@ -199,9 +191,18 @@ def _resolve_one(repo: git.Repo, project: str, name: str, known: dict[str, Tag],
         commit = _peel_commit(repo, name)
         if commit:
             return Release(project, name, None, commit, commit_date(repo, commit, notes), rule="explicit-commit")
-    kind = object_kind(repo, f"refs/tags/{name}^{{}}")
-    if kind in ("tree", "blob"):
-        raise ReleaseError(f"{project}: tag {name!r} points at a {kind}, not a commit; there is no release to count")
+    kind = tag_target_kind(repo, name)
+    if kind is not None:
+        raise ReleaseError(f"{project}: tag {name!r} points at a {kind}, not a commit, so it has no files to count")
     close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise ReleaseError(f"{project}: unknown tag {name!r}{hint}")
+
+
+def tag_target_kind(repo: git.Repo, name: str) -> str | None:
+    """What tag ``name`` finally points at (``tree``, ``blob``, ``commit``), or None if there is no such tag."""
+    try:
+        target = repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"refs/tags/{name}^{{}}")
+        return str(repo.git.cat_file("-t", target)).strip()
+    except git.GitCommandError:
+        return None

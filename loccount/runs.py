@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -18,6 +19,8 @@ from .release_diff import find_release
 from .releases import Release, list_tags
 from .series import KNOWN_SERIES, Series, canonical_series, select_series
 from .tree import DEFAULT_SIMILARITY
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -81,10 +84,13 @@ def choose_series(all_series: Sequence[Series], config: Config, names: Sequence[
     if not names:
         return select_series(all_series, config.series)
     chosen = []
+    listed = {s.name for s in all_series}
     for name in names:
         canonical = canonical_series(name)
         if canonical is None:
             raise ConfigError(f"--series: unknown series {name!r}")
+        if canonical not in listed:
+            raise ConfigError(f"--series: {canonical} is not in the release data yet")
         chosen.append(canonical)
     return select_series(all_series, list(dict.fromkeys(chosen)))
 
@@ -96,7 +102,12 @@ def plan(
     projects: Sequence[str] = (),
     options: RunOptions = DEFAULT_OPTIONS,
 ) -> Plan:
-    """Open every selected project's repository and resolve its releases; a failing project is recorded."""
+    """Open every selected project's repository and resolve its releases.
+
+    A project that fails, for any reason short of an interrupt, is recorded in ``failures``
+    and the others go on; an error that is not a :class:`LoccountError` is recorded as
+    ``unexpected <type>: <message>``, with its traceback logged at debug level.
+    """
     selected = select_projects(config, projects)
 
     def open_url(url: str) -> git.Repo:
@@ -126,9 +137,18 @@ def plan(
         except LoccountError as error:
             result.failures[project.name] = str(error)
             continue
+        except Exception as error:  # one project's odd data or a bug must not stop the others
+            _log.debug("unexpected error while resolving %s", project.name, exc_info=True)
+            result.failures[project.name] = f"unexpected {type(error).__name__}: {error}"
+            continue
         result.repos[project.name] = repo
         result.releases[project.name] = found
         result.orders[project.name] = order
+    if not result.all_releases() and not result.failures:
+        raise ReleaseError(
+            f"nothing selected: no release of {', '.join(p.name for p in selected)} "
+            f"in series {', '.join(s.name for s in chosen) or '(none)'}"
+        )
     return result
 
 

@@ -47,13 +47,14 @@ class BlobProgress:
         self._done = 0
         self._total = 0
 
-    def start(self, total_blobs: int, total_bytes: int, cached_blobs: int) -> None:
+    def start(self, total_blobs: int, total_bytes: int, cached_blobs: int, skipped_blobs: int = 0) -> None:
         self._total = total_blobs
         self._bytes_total = total_bytes
         self._started = self._last = time.monotonic()
+        skipped = f"{skipped_blobs} not counted (over the size cap or missing), " if skipped_blobs else ""
         self._console.print(
-            f"{cached_blobs + total_blobs} distinct blobs: {cached_blobs} cached, "
-            f"{total_blobs} to count ({total_bytes / 1e6:.1f} MB)"
+            f"{cached_blobs + skipped_blobs + total_blobs} distinct blobs: {cached_blobs} cached, "
+            f"{skipped}{total_blobs} to count ({total_bytes / 1e6:.1f} MB)"
         )
         if total_blobs and self._console.is_terminal:
             self._task = self._bar.add_task("count", total=total_bytes, blobs=self._label())
@@ -86,7 +87,8 @@ class BlobProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._bar.stop()
+        if self._task is not None:  # stopping a bar that never started prints an empty line
+            self._bar.stop()
 
 
 def release_table(summary: pd.DataFrame) -> Table:

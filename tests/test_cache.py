@@ -95,3 +95,35 @@ def test_cache_dir_resolution(tmp_path, monkeypatch) -> None:
     assert resolve_cache_dir(tmp_path / "explicit") == tmp_path / "explicit"
     monkeypatch.delenv("LOCCOUNT_CACHE")
     assert resolve_cache_dir(None).name == "loccount"
+
+
+def test_a_directory_where_the_database_should_be_is_not_called_damaged(cache_dir) -> None:
+    (cache_dir / DB_NAME).mkdir(parents=True)
+    with pytest.raises(CacheError, match="not a file, so not loccount's count database") as caught:
+        CountCache(cache_dir)
+    assert "damaged" not in str(caught.value)
+    with pytest.raises(CacheError, match="a directory, not loccount's count database"):
+        clear(cache_dir)
+
+
+def test_a_database_that_cannot_be_written_is_not_called_damaged(cache_dir) -> None:
+    """A real SQLITE_READONLY error, from a read-only connection to a sound database."""
+    with CountCache(cache_dir) as cache:
+        cache._db.close()
+        cache._db = sqlite3.connect(f"{(cache_dir / DB_NAME).as_uri()}?mode=ro", uri=True)
+        with pytest.raises(CacheError) as caught:
+            cache.put_many("fp", [("c" * 40, "x.py", ONE)])
+    message = str(caught.value)
+    assert "cannot write the count cache (attempt to write a readonly database); it is not damaged" in message
+    assert "cache clear" not in message
+
+
+def test_a_file_that_cannot_be_removed_is_one_line(cache_dir, monkeypatch) -> None:
+    CountCache(cache_dir).close()
+
+    def refuse(self, missing_ok=False):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(cache_dir), "unlink", refuse)
+    with pytest.raises(CacheError, match=f"{cache_dir / DB_NAME}: cannot remove it: Permission denied"):
+        clear(cache_dir)

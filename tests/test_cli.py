@@ -36,8 +36,8 @@ def table_rows(output: str) -> list[list[str]]:
 
 def assert_one_line_error(result, *fragments: str) -> None:
     assert result.exit_code == 1, result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr  # and no empty line before it
     assert lines[0].startswith("loccount: error: ")
     for fragment in fragments:
         assert fragment in lines[0]
@@ -72,6 +72,14 @@ def test_second_run_uses_the_cache(repo, tmp_path) -> None:
     result = run("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0
     assert "0 to count" in result.stderr
+
+
+def test_a_fresh_cache_does_not_call_files_over_the_cap_cached(repo, tmp_path) -> None:
+    result = run("count", repo, "--tag", "1.0", "--max-blob-bytes", "45", "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        "4 distinct blobs: 0 cached, 1 not counted (over the size cap or missing), 3 to count (0.0 MB)"
+    )  # test_mod.py (52 bytes) is over the cap; the two empty __init__.py files are one blob
 
 
 def test_unknown_tag(repo, tmp_path) -> None:
@@ -166,3 +174,20 @@ def test_progress_in_a_log_is_plain_lines() -> None:
 def test_error_text_is_shown_literally_not_as_markup(repo, tmp_path) -> None:
     result = run("count", repo, "--tag", "[bold]1.0[/bold]", "--cache-dir", tmp_path)
     assert_one_line_error(result, "unknown tag '[bold]1.0[/bold]'")
+
+
+def test_cache_info_does_not_list_an_unfinished_clone_as_a_mirror(repo, tmp_path) -> None:
+    mirrors = tmp_path / "c" / "mirrors"
+    (mirrors / "example.org_nova-0123456789ab.partial-4242").mkdir(parents=True)
+    result = run("cache", "info", "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-2:] == [
+        "mirrors: 0",
+        "unfinished clones: 1 (removed when their repository is next used)",
+    ]
+
+
+def test_a_directory_in_place_of_the_database_is_one_line_for_count_and_clear(repo, tmp_path) -> None:
+    (tmp_path / "c" / DB_NAME).mkdir(parents=True)
+    assert_one_line_error(run("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "not a file")
+    assert_one_line_error(run("cache", "clear", "--cache-dir", tmp_path / "c"), "a directory, not loccount's")

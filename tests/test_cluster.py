@@ -1,14 +1,21 @@
-"""Counting on a Dask cluster gives exactly the local results, even when a worker dies mid-run."""
+"""Counting on a Dask cluster gives exactly the local results, even when a worker dies mid-run;
+something that is not a Dask scheduler is told apart in seconds."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import signal
+import socket
 import threading
+import time
 
 import pytest
+from click.testing import CliRunner
 
+from loccount import cluster as cluster_module
 from loccount.cache import CountCache
+from loccount.cli import main
 from loccount.engine import Blob, EngineOptions, count_blobs
 from loccount.errors import LoccountError
 from loccount.mirror import open_local
@@ -81,3 +88,61 @@ def test_scheduler_option_errors_are_one_line() -> None:
         pass
     with pytest.raises(LoccountError, match="cannot reach the Dask scheduler"), dask_executor("tcp://127.0.0.1:9"):
         pass
+
+
+def test_a_real_scheduler_passes_the_probe(cluster) -> None:
+    local, _client = cluster
+    host, port = local.scheduler_address.removeprefix("tcp://").rsplit(":", 1)
+    cluster_module.probe_scheduler(local.scheduler_address, host, int(port))
+
+
+@pytest.fixture
+def http_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def ssh_server():
+    """A server that greets with an SSH banner and then waits, as sshd does."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.sendall(b"SSH-2.0-OpenSSH_9.0\r\n")
+            held.append(connection)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+    for connection in held:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("server", "message"),
+    [
+        ("ssh_server", "is not a Dask scheduler (it answered b'SSH-2.0-')"),
+        ("http_server", "said nothing within 1 s; a Dask scheduler greets at once (is this another kind of server?)"),
+    ],
+)
+def test_something_else_at_the_scheduler_address_fails_in_seconds(
+    request, server, message, tmp_path, monkeypatch
+) -> None:
+    address = request.getfixturevalue(server)
+    monkeypatch.setattr(cluster_module, "PROBE_SECONDS", 1.0)
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        main, ["count", str(tmp_path), "--tag", "1", "--scheduler", address, "--cache-dir", str(tmp_path / "c")]
+    )
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"loccount: error: --scheduler: {address} {message}"]

@@ -105,6 +105,22 @@ ERRORS = [
     ("projects:\n  - name: f\n    every: year\n    branch: -x\n", "c.yaml: projects[0].branch: String should match"),
     ("projects: [nova]\ntitle: ''\n", "c.yaml: title: String should have at least 1 character"),
     ("projects: !!python/object/apply:os.system ['id']\n", "c.yaml: not valid YAML"),
+    # no coercion: a bool is not 1, a string or a float not an integer, a bool not a string
+    ("projects: [nova]\nmax_blob_bytes: true\n", "c.yaml: max_blob_bytes: Input should be a valid integer"),
+    ("projects: [nova]\nmax_blob_bytes: '5'\n", "c.yaml: max_blob_bytes: Input should be a valid integer"),
+    ("projects: [nova]\nmax_blob_bytes: 5.0\n", "c.yaml: max_blob_bytes: Input should be a valid integer"),
+    ("projects: [nova]\ntest_rule: {dirs: [true]}\n", "c.yaml: test_rule.dirs[0]: Input should be a valid string"),
+    ("projects: [nova]\ntest_rule: {files: [7]}\n", "c.yaml: test_rule.files[0]: Input should be a valid string"),
+    ("projects:\n  - name: nova\n    tags: [true]\n", "c.yaml: projects[0].tags[0]: Input should be a valid string"),
+    ("projects:\n  - name: nova\n    url: !!binary aGk=\n", "c.yaml: projects[0].url: Input should be a valid string"),
+    ("projects: [nova]\nreleases_url: 5\n", "c.yaml: releases_url: Input should be a valid string"),
+    ("projects: [nova]\noutput: true\n", "c.yaml: output: Input is not a valid path"),
+    # a key given twice is refused, not silently the last one
+    ("projects: [nova]\nprojects: [swift]\n", "c.yaml: line 2: duplicate key 'projects' (also on line 1)"),
+    (
+        "projects:\n  - name: nova\n    url: /a\n    url: /b\n",
+        "c.yaml: line 4: duplicate key 'url' (also on line 3)",
+    ),
 ]
 
 
@@ -114,6 +130,12 @@ def test_errors_name_file_field_and_problem(text: str, message: str) -> None:
         parse_config(text, "c.yaml")
     assert str(caught.value).startswith(message), str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_release_ids_as_numbers_stay_a_deliberate_convenience() -> None:
+    config = parse_config("projects: [nova]\nseries: [2014.2, 2015.1]\n", "c.yaml")
+    assert config.series == ["juno", "kilo"]
+    assert parse_config("projects: [nova]\nmax_blob_bytes: 1000\n", "c.yaml").max_blob_bytes == 1000
 
 
 def test_alias_bomb_is_refused() -> None:

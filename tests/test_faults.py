@@ -190,10 +190,15 @@ def test_killed_mid_write_leaves_every_report_file_whole(tmp_path) -> None:
     assert code == 0, err
     output = tmp_path / "reports"
     before = {p.name: p.read_bytes() for p in output.iterdir()}
-    for writes in (1, 2, 4):  # kill inside the first, second and fourth file written (of wide.csv, 3 pages)
+    for writes in (1, 2, 3):  # kill inside the first, second and third file this process writes
         seen: set[str] = set()
         process = slow_loccount("report", "--config", config, "--no-images")
-        wait_for(lambda: in_progress(output, seen) and len(seen) >= writes, what=f"write {writes}")  # noqa: B023
+        own = f".{process.pid}."  # temporaries name their writer; those of earlier kills do not count
+
+        def inside_write() -> bool:
+            return bool(in_progress(output, seen)) and len([n for n in seen if own in n]) >= writes  # noqa: B023
+
+        wait_for(inside_write, what=f"write {writes}")
         kill(process)
         assert in_progress(output, set()), writes  # a half-written temporary is left: the kill landed mid-write
         for name, old in before.items():
@@ -242,3 +247,56 @@ def test_two_runs_at_once_on_one_cache(tmp_path) -> None:
     pd.testing.assert_frame_equal(a, pd.read_csv(tmp_path / "c" / "tidy.csv"))
     mirrors = [p for p in (cache / "mirrors").iterdir() if p.is_dir()]
     assert len(mirrors) == 3  # releases, alpha, beta: one mirror each, cloned once
+
+
+def children(pid: int) -> set[int]:
+    """The live child processes of ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find child processes")
+def test_workers_die_with_a_killed_parent_and_their_scratch_is_reclaimed(make_repo, tmp_path) -> None:
+    from loccount.count import SCRATCH_PREFIX, scratch_roots
+
+    slow = "def f(x):\n    return x + 1  # c\n\n" * 40_000  # 1.3 MB: each worker counts one for seconds
+    builder = make_repo("slow")
+    builder.release("1.0", {"a.py": slow, "b.py": "# b\n" + slow})
+    process = loccount("count", builder.path, "--tag", "1.0", "--cache-dir", tmp_path / "c", "--jobs", "2")
+
+    def scratch_of(pids: set[int]) -> list[Path]:
+        return [p for root in scratch_roots() for pid in pids for p in Path(root).glob(f"{SCRATCH_PREFIX}{pid}-*")]
+
+    workers: set[int] = set()
+
+    def counting() -> bool:
+        workers.update(children(process.pid))
+        return len(scratch_of(workers)) == 2
+
+    wait_for(counting, what="both workers' scratch directories")
+    os.kill(process.pid, signal.SIGKILL)  # the parent only, as `kill -9 <pid>` does
+    process.communicate()
+    wait_for(lambda: not any(running(pid) for pid in workers), timeout=3, what="the orphaned workers to exit")
+    left = scratch_of(workers)
+    assert len(left) == 2  # killed mid-blob, the workers left their scratch directories
+    tiny = make_repo("tiny")
+    tiny.release("1.0", {"a.py": "x = 1\n"})
+    code, _out, err = finish(
+        loccount("count", tiny.path, "--tag", "1.0", "--cache-dir", tmp_path / "c2", "--jobs", "1")
+    )
+    assert code == 0, err
+    assert not any(path.exists() for path in left)  # the next run removed them

@@ -136,3 +136,36 @@ def test_mirror_head_follows_the_remote_default_branch(upstream, tmp_path) -> No
     repo = open_mirror(f"file://{upstream.path}", tmp_path / "mirrors")
     assert repo.git.symbolic_ref("HEAD") == "refs/heads/main"
     assert repo.commit("HEAD").hexsha == repo.commit("1.0").hexsha
+
+
+def test_a_corrupt_remote_is_reported_by_its_cause(make_repo, tmp_path) -> None:
+    builder = make_repo("corrupt")
+    builder.release("1.0", {"a.py": "a = 1\n", "b.py": "b = 2\n"})
+    sha = git(builder.path, "rev-parse", "HEAD:b.py")
+    (builder.path / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+    with pytest.raises(RepositoryError) as caught:
+        open_mirror(f"file://{builder.path}", tmp_path / "mirrors")
+    assert str(caught.value) == f"cannot fetch file://{builder.path}: remote: fatal: unable to read {sha}"
+
+
+@pytest.mark.parametrize(
+    ("stderr", "cause"),
+    [
+        (
+            "ssh: connect to host example.org port 22: Connection refused\nfatal: Could not read from remote repository.",
+            "ssh: connect to host example.org port 22: Connection refused",
+        ),
+        (
+            "fatal: '/x' does not appear to be a git repository\nfatal: Could not read from remote repository.",
+            "fatal: '/x' does not appear to be a git repository",
+        ),
+        ("warning: something\nplain last line", "plain last line"),
+        ("", "git exited with status 128"),
+    ],
+)
+def test_git_error_picks_the_cause(stderr: str, cause: str) -> None:
+    import git as gitpython
+
+    from loccount.gitcommand import git_error
+
+    assert git_error(gitpython.GitCommandError(["git", "fetch"], 128, stderr=stderr)) == cause

@@ -131,3 +131,19 @@ def test_retroactive_tags_take_their_commit_date(make_repo) -> None:
     tags = list_tags(open_local(str(builder.path)))
     assert tags["2010.1"].date.isoformat().startswith("2010-10-21")  # tagged years later
     assert tags["late"].date.isoformat().startswith("2010-12-01")  # a normal delay keeps the tag date
+
+
+def test_tags_at_a_tree_or_a_blob_are_named_for_what_they_are(make_repo) -> None:
+    from tests.gitrepo import git
+
+    builder = make_repo("odd")
+    builder.release("1.0", {"a.py": "a = 1\n"})
+    git(builder.path, "tag", "-a", "-m", "a tree", "at-tree", "HEAD^{tree}")
+    git(builder.path, "tag", "at-blob", "HEAD:a.py")
+    repo = open_local(str(builder.path))
+    with pytest.raises(ReleaseError, match=r"^p: tag 'at-tree' points at a tree, not a commit, so it has no files"):
+        resolve_tags(repo, "p", ["at-tree"])
+    with pytest.raises(ReleaseError, match=r"^p: tag 'at-blob' points at a blob, not a commit"):
+        resolve_tags(repo, "p", ["at-blob"])
+    with pytest.raises(ReleaseError, match=r"^p: unknown tag 'at-none'"):
+        resolve_tags(repo, "p", ["at-none"])

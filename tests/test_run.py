@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pandas as pd
@@ -114,3 +115,146 @@ def test_a_failing_remote_does_not_stop_the_others(world, tmp_path) -> None:
     assert "1 project(s) failed: gamma; the others were counted" in result.stderr
     tidy = pd.read_csv(tmp_path / "reports" / "tidy.csv")
     assert set(tidy["project"]) == {"alpha", "beta"}
+
+
+def edit_release_data(world, path: str, text: str) -> None:
+    """Commit new text for one file of the synthetic openstack/releases repository."""
+    from tests.gitrepo import git
+
+    target = world["releases"] / path
+    target.write_text(text)
+    git(world["releases"], "add", path)
+    git(world["releases"], "commit", "-q", "-m", f"edit {path}")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("releases: 5\n", "releases: Input should be a valid list"),
+        ("releases:\n  - version: '1.0.0'\n    projects: 7\n", "releases[0].projects: Input should be a valid list"),
+        ("branches: 9\n", "branches: Input should be a valid list"),
+        ("releases:\n  - version: 1.0\n", "releases[0].version: Input should be a valid string"),
+        ("releases:\n  - projects: []\n", "releases[0].version: Field required"),
+        ("branches:\n  - name: stable/juno\n    location: true\n", "branches[0].location: Input should be a valid"),
+        ("- 1\n", "(top level): Input should be a valid dictionary"),
+    ],
+)
+def test_bad_release_data_fails_that_project_only_with_one_line(world, tmp_path, text, message) -> None:
+    edit_release_data(world, "deliverables/juno/alpha.yaml", text)
+    config = write_config(tmp_path / "repos.yaml", world)
+    result = run("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith(
+        f"failed: alpha: release data deliverables/juno/alpha.yaml: {message}"
+    )
+    assert {line.split(",")[0] for line in result.stdout.splitlines()[1:]} == {"beta"}
+
+
+def test_a_run_counts_the_others_when_one_deliverable_is_bad(world, tmp_path) -> None:
+    edit_release_data(world, "deliverables/juno/alpha.yaml", "releases: 5\n")
+    config = write_config(tmp_path / "repos.yaml", world)
+    result = run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
+    assert result.exit_code == 1
+    assert "failed: alpha: release data deliverables/juno/alpha.yaml: releases: Input should be a valid list" in (
+        result.stderr
+    )
+    assert set(pd.read_csv(tmp_path / "reports" / "tidy.csv")["project"]) == {"beta"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- {name: juno, initial-release: 5}\n", "[0].initial-release: Input should be a valid date"),
+        ("- {name: juno, release-id: true}\n", "[0].release-id: Input should be a valid string"),
+        ("- {status: released}\n", "[0].name: Field required"),
+        ("series: 5\n", "(top level): Input should be a valid list"),
+    ],
+)
+def test_bad_series_status_is_one_line(world, tmp_path, text, message) -> None:
+    edit_release_data(world, "data/series_status.yaml", text)
+    config = write_config(tmp_path / "repos.yaml", world)
+    result = run("releases", "--config", config, "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"loccount: error: release data data/series_status.yaml: {message}"]
+
+
+@pytest.mark.unexpected_error
+def test_an_unexpected_error_in_one_project_is_its_failure_only(world, tmp_path, monkeypatch) -> None:
+    from loccount import runs
+
+    real = runs.resolve_project
+
+    def broken_for_alpha(data, repo, project, *args, **kwargs):
+        if project == "alpha":
+            raise KeyError("stable/juno")
+        return real(data, repo, project, *args, **kwargs)
+
+    monkeypatch.setattr(runs, "resolve_project", broken_for_alpha)
+    config = write_config(tmp_path / "repos.yaml", world)
+    result = run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
+    assert result.exit_code == 1
+    assert "failed: alpha: unexpected KeyError: 'stable/juno'" in result.stderr
+    assert "1 project(s) failed: alpha; the others were counted" in result.stderr
+    assert set(pd.read_csv(tmp_path / "reports" / "tidy.csv")["project"]) == {"beta"}
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit])
+def test_an_interrupt_is_never_taken_for_a_project_failure(world, tmp_path, monkeypatch, interrupt) -> None:
+    from loccount import runs
+    from loccount.config import load_config
+
+    def interrupted(*_args, **_kwargs):
+        raise interrupt
+
+    monkeypatch.setattr(runs, "resolve_project", interrupted)
+    with pytest.raises(interrupt):
+        runs.plan(
+            load_config(write_config(tmp_path / "repos.yaml", world)), options=runs.RunOptions(cache_dir=tmp_path)
+        )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--series", "hibiscus"], "--series: hibiscus is not in the release data yet"),
+        (["--series", "juno", "--project", "beta"], "nothing selected: no release of beta in series juno"),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "releases"])
+def test_an_empty_selection_is_one_line(world, tmp_path, args, message, command) -> None:
+    edit_release_data(world, "deliverables/juno/beta.yaml", "releases: []\n")
+    config = write_config(tmp_path / "repos.yaml", world)
+    result = run(command, "--config", config, "--cache-dir", tmp_path / "c", *args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"loccount: error: {message}"]
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_series_range_that_runs_backwards_is_one_line(world, tmp_path) -> None:
+    config = write_config(tmp_path / "repos.yaml", world)
+    config.write_text(config.read_text().replace("{from: juno, to: latest}", "{from: kilo, to: juno}"))
+    result = run("run", "--config", config, "--cache-dir", tmp_path / "c")
+    assert result.stderr.splitlines() == [
+        f"loccount: error: {config}: series: from 'kilo' comes after to 'juno', so the range selects no series"
+    ]
+
+
+def test_formula_tags_are_neutralised_in_every_format(make_repo, tmp_path) -> None:
+    builder = make_repo("hostile")
+    builder.release("=1+2", {"a.py": "x = 1\n"})
+    builder.release("@SUM(A1)", {"a.py": "x = 2\n"})
+    config = tmp_path / "repos.yaml"
+    config.write_text(f"projects:\n  - name: h\n    url: '{builder.path}'\n    tags: ['=1+2', '@SUM(A1)']\n")
+    as_csv = run("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
+    rows = [line.split(",") for line in as_csv.stdout.splitlines()[1:]]
+    assert [(r[4], r[5]) for r in rows] == [("'=1+2", "'=1+2"), ("'@SUM(A1)", "'@SUM(A1)")]
+    as_json = json.loads(run("releases", "--config", config, "--format", "json", "--cache-dir", tmp_path / "c").stdout)
+    assert [(r["version"], r["tag"]) for r in as_json] == [("'=1+2", "'=1+2"), ("'@SUM(A1)", "'@SUM(A1)")]
+    table = run("releases", "--config", config, "--cache-dir", tmp_path / "c").stdout
+    assert "=1+2" in table  # a terminal table is not a spreadsheet: shown as it is
+    assert run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-images").exit_code == 0
+    for name in ("tidy.csv", "releases.csv", "areas.csv", "wide.csv"):
+        with (tmp_path / "reports" / name).open(newline="") as stream:
+            cells = [cell for row in csv.reader(stream) for cell in row]
+        assert "'@SUM(A1)" in cells or name == "wide.csv", name
+        assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))], name

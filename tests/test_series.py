@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
@@ -131,6 +132,11 @@ def test_explicit_tags_win(world) -> None:
     assert (beta["juno"].version, beta["juno"].rule) == ("0.3.0", "explicit-tag")
     with pytest.raises(ReleaseError, match=r"tag '9\.9' given for juno does not exist"):
         resolve(world, "beta", explicit={"juno": "9.9"})
+    from tests.gitrepo import git
+
+    git(Path(world["beta"].working_tree_dir), "tag", "-a", "-m", "a tree", "at-tree", "HEAD^{tree}")
+    with pytest.raises(ReleaseError, match=r"tag 'at-tree' given for juno points at a tree, not a commit"):
+        resolve(world, "beta", explicit={"juno": "at-tree"})
 
 
 def test_selection_of_series(world) -> None:

@@ -1,0 +1,189 @@
+"""Output paths: regular files are replaced atomically, anything else is written through, and a
+path that cannot be written is one line, before counting where that can be known."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from loccount.atomic import write_text
+from loccount.cache import DB_NAME
+from loccount.cli import main
+from loccount.errors import OutputError
+from tests.fixtures_data import RELEASE_1_0
+from tests.namespaces import loccount_with_mounts, read_only, require_private_mounts
+
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="making device nodes (mknod) needs root")
+
+
+def test_a_regular_file_is_replaced_and_a_symlink_stays_a_link(tmp_path) -> None:
+    target, link = tmp_path / "target.csv", tmp_path / "link.csv"
+    target.write_text("old\n")
+    link.symlink_to(target)
+    write_text(link, "new\n")
+    assert link.is_symlink() and target.read_text() == "new\n"
+    write_text(target, "newer\n")
+    assert target.read_text() == "newer\n" and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_link_to_this_process_descriptor_writes_through_it_in_order(tmp_path) -> None:
+    """``--csv /dev/stdout`` with stdout redirected to a file: what came before stays, what comes after follows."""
+    log = tmp_path / "stdout.txt"
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        link = tmp_path / "stdout"
+        link.symlink_to(f"/proc/self/fd/{fd}")
+        os.write(fd, b"table\n")
+        write_text(link, "a,b\n")
+        os.write(fd, b"after\n")
+    finally:
+        os.close(fd)
+    assert log.read_text() == "table\na,b\nafter\n"
+    assert link.is_symlink()
+
+
+def test_a_fifo_is_written_through_not_replaced(tmp_path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    write_text(fifo, "a,b\n")
+    reader.join(10)
+    assert received == ["a,b\n"] and stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+@as_root
+def test_device_nodes_are_written_through_not_replaced(tmp_path) -> None:
+    null, full = tmp_path / "null", tmp_path / "full"
+    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    os.mknod(full, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    write_text(null, "a,b\n")
+    with pytest.raises(OutputError, match=f"cannot write {full}: No space left on device"):
+        write_text(full, "a,b\n")
+    assert stat.S_ISCHR(null.lstat().st_mode) and stat.S_ISCHR(full.lstat().st_mode)
+
+
+def test_a_directory_is_not_an_output_file(tmp_path) -> None:
+    with pytest.raises(OutputError, match="it is a directory"):
+        write_text(tmp_path, "x\n")
+
+
+@pytest.fixture
+def repo(make_repo):
+    builder = make_repo("demo")
+    builder.release("1.0", RELEASE_1_0)
+    return builder.path
+
+
+def invoke(*args: object):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def one_line(result) -> str:
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("option", ["--csv", "--by-file"])
+def test_an_output_under_a_regular_file_fails_before_counting(repo, tmp_path, option) -> None:
+    (tmp_path / "f").write_text("")
+    result = invoke("count", repo, "--tag", "1.0", option, tmp_path / "f" / "x.csv", "--cache-dir", tmp_path / "c")
+    assert (
+        one_line(result)
+        == f"loccount: error: cannot write {tmp_path / 'f' / 'x.csv'}: {tmp_path / 'f'} is not a directory"
+    )
+    assert not (tmp_path / "c").exists()  # nothing was counted
+
+
+def test_a_run_output_under_a_regular_file_fails_before_counting(tmp_path) -> None:
+    from tests.world import build_world, write_config
+
+    config = write_config(tmp_path / "repos.yaml", build_world(tmp_path / "world"))
+    (tmp_path / "f").write_text("")
+    result = invoke("run", "--config", config, "--output", tmp_path / "f" / "out", "--cache-dir", tmp_path / "c")
+    assert (
+        one_line(result)
+        == f"loccount: error: cannot write {tmp_path / 'f' / 'out'}: {tmp_path / 'f'} is not a directory"
+    )
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_missing_output_directory_is_made(repo, tmp_path) -> None:
+    result = invoke(
+        "count", repo, "--tag", "1.0", "--csv", tmp_path / "a" / "b" / "x.csv", "--cache-dir", tmp_path / "c"
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a" / "b" / "x.csv").read_text().startswith("project,")
+
+
+def test_a_cache_dir_under_a_regular_file_is_one_line(repo, tmp_path) -> None:
+    (tmp_path / "f").write_text("")
+    line = one_line(invoke("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "f" / "c"))
+    assert line == f"loccount: error: {tmp_path / 'f' / 'c'}: cannot create the cache directory: Not a directory"
+
+
+@pytest.mark.parametrize("url", ["ssh://[::1", "ssh://[::1]:99999/x", "ssh://u@[::1"])
+def test_odd_urls_are_one_line(tmp_path, url) -> None:
+    assert one_line(invoke("count", url, "--tag", "1", "--cache-dir", tmp_path)).startswith(
+        "loccount: error: repository URL 'ssh://"
+    )
+
+
+@as_root
+def test_a_write_that_fails_after_counting_is_one_line_and_the_counts_stay_cached(repo, tmp_path) -> None:
+    full = tmp_path / "full"
+    os.mknod(full, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    args = ["count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c"]
+    result = invoke(*args, "--by-file", full)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"loccount: error: cannot write {full}: No space left on device"
+    assert "Traceback" not in result.output
+    assert "0 cached, 0 to count" not in result.stderr and " 0 to count" in invoke(*args).stderr
+
+
+@pytest.mark.slow
+def test_a_read_only_directory_fails_before_counting(repo, tmp_path) -> None:
+    require_private_mounts()
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    for option in ("--csv", "--by-file"):
+        done = loccount_with_mounts(
+            [read_only(locked)], "count", repo, "--tag", "1.0", option, locked / "x.csv", "--cache-dir", tmp_path / "c"
+        )
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.splitlines() == [
+            f"loccount: error: cannot write {locked / 'x.csv'}: {locked} is not writable"
+        ]
+    assert not (tmp_path / "c" / DB_NAME).exists()
+    assert Path(locked).is_dir() and not list(locked.iterdir())
+
+
+def test_headline_images_follow_a_symlink_too(tmp_path, monkeypatch) -> None:
+    from loccount import report as report_module
+    from loccount.outputs import write_report
+    from tests.report_data import PROVENANCE, areas, tidy
+
+    def fake_render(_figure, targets) -> None:
+        for target in targets:
+            Path(target).write_bytes(b"image " + Path(target).suffix.encode())
+
+    monkeypatch.setattr(report_module, "render_images", fake_render)
+    output = tmp_path / "reports"
+    output.mkdir()
+    kept = tmp_path / "slides" / "headline.png"
+    kept.parent.mkdir()
+    kept.write_bytes(b"old")
+    (output / "headline.png").symlink_to(kept)
+    write_report(tidy(), areas(), PROVENANCE, output, images=True, say=lambda _m: None)
+    assert (output / "headline.png").is_symlink() and kept.read_bytes() == b"image .png"
+    assert (output / "headline.svg").read_bytes() == b"image .svg"
+    assert not [p for p in [*output.iterdir(), *kept.parent.iterdir()] if p.name.startswith(".")]
