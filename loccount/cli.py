@@ -338,7 +338,7 @@ def run(
     from .atomic import check_directory
     from .config import load_config, output_dir
     from .engine import EngineOptions
-    from .outputs import write_run_outputs
+    from .outputs import write_outputs
     from .runs import analyze
     from .terminal import BlobProgress, projects_table
 
@@ -352,8 +352,9 @@ def run(
         options = _options(cache_dir, refresh, engine, progress)
         analysis = analyze(config, series=series, projects=projects, options=options)
     if analysis.result is not None:
-        written = write_run_outputs(
-            analysis,
+        written = write_outputs(
+            analysis.result,
+            analysis.plan.all_releases(),
             target,
             by_file=by_file,
             report=not no_report,

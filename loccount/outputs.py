@@ -21,7 +21,6 @@ from .pipeline import Result
 from .provenance import Provenance, parse_provenance
 from .release_diff import CHANGE_TEXT_COLUMNS
 from .releases import Release
-from .runs import Analysis
 from .table import RELEASE_COLUMNS, latest_areas, releases_frame, wide_frame
 from .tablecheck import AREAS, TIDY, validated
 
@@ -119,31 +118,6 @@ def plotly_js_name() -> str:
     return f"plotly-{plotly.__version__}.min.js"
 
 
-def write_run_outputs(
-    analysis: Analysis,
-    output: Path,
-    *,
-    by_file: bool = False,
-    report: bool = True,
-    images: bool = True,
-    title: str | None = None,
-    say: Callable[[str], None] = print,
-) -> list[Path]:
-    """The tables of a config run, its provenance and (unless ``report`` is off) the HTML report."""
-    if analysis.result is None:
-        raise LoccountError("nothing was counted, so there is nothing to write")
-    return write_outputs(
-        analysis.result,
-        analysis.plan.all_releases(),
-        output,
-        by_file=by_file,
-        report=report,
-        images=images,
-        title=title,
-        say=say,
-    )
-
-
 def write_outputs(
     result: Result,
     releases: Sequence[Release],
@@ -155,7 +129,10 @@ def write_outputs(
     title: str | None = None,
     say: Callable[[str], None] = print,
 ) -> list[Path]:
-    """A count's tables (tidy, releases, areas, per-file on request), provenance and HTML report."""
+    """A count's tables (tidy, releases, changes, areas, per-file on request), provenance and HTML report.
+
+    ``releases`` are the releases resolved for the count (``Plan.all_releases()`` for a config run).
+    """
     remove_stale_temporaries(output)
     areas = latest_areas(result.files)
     written = [

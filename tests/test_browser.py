@@ -134,7 +134,7 @@ def own_repositories(tmp_path_factory):
     from loccount.config import parse_config
     from loccount.engine import EngineOptions
     from loccount.options import RunOptions
-    from loccount.outputs import write_run_outputs
+    from loccount.outputs import write_outputs
     from loccount.runs import analyze
     from tests.gitrepo import RepoBuilder
 
@@ -165,7 +165,8 @@ def own_repositories(tmp_path_factory):
         options = RunOptions(cache_dir=root / "cache", engine=EngineOptions(jobs=1))
         analysis = analyze(config, options=options)
         sites[name] = root / name
-        write_run_outputs(analysis, sites[name], images=False, title=config.title, say=lambda _m: None)
+        releases = analysis.plan.all_releases()
+        write_outputs(analysis.result, releases, sites[name], images=False, title=config.title, say=lambda _m: None)
     return sites
 
 
