@@ -59,9 +59,12 @@ jobs_option = click.option(
 )
 refresh_option = click.option("--refresh", is_flag=True, help="Fetch new tags into existing mirrors first.")
 plain_option = click.option(
+    "--plain",
     "--plain-pygments",
+    "plain",
     is_flag=True,
-    help="Lex with pygments' own rule loop, not loccount's first-character dispatch (same counts, ~3x slower).",
+    help="Count with pygount's and Pygments' own code only, no fast path (same counts, slower; "
+    "--plain-pygments is the former name).",
 )
 scheduler_option = click.option(
     "--scheduler",
@@ -142,7 +145,7 @@ def count(
     max_blob_bytes: int,
     cache_dir: Path | None,
     refresh: bool,
-    plain_pygments: bool,
+    plain: bool,
 ) -> None:
     """Count TARGET (a git URL or a local repository) at the given tags.
 
@@ -160,7 +163,7 @@ def count(
 
     rule = load_rule(test_rule) if test_rule else DEFAULT_RULE
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
-        engine = EngineOptions(workers, executor, max_blob_bytes, plain_pygments=plain_pygments)
+        engine = EngineOptions(workers, executor, max_blob_bytes, plain=plain)
         result = count_repository(
             target,
             tags,
@@ -260,7 +263,7 @@ def run(
     scheduler: str | None,
     cache_dir: Path | None,
     refresh: bool,
-    plain_pygments: bool,
+    plain: bool,
 ) -> None:
     """Count every configured project at every selected series and write the tables to the output dir."""
     from .config import load_config, output_dir
@@ -272,7 +275,7 @@ def run(
     config = load_config(config_path)
     target = output or output_dir(config, config_path)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
-        engine = EngineOptions(workers, executor, config.max_blob_bytes, plain_pygments=plain_pygments)
+        engine = EngineOptions(workers, executor, config.max_blob_bytes, plain=plain)
         analysis = analyze(
             config,
             series=series,
@@ -341,7 +344,7 @@ def cache_info(cache_dir: Path | None) -> None:
         with cache_store.CountCache(directory) as store:
             stats = store.stats()
             check = store.check()
-        current = {fingerprint(): " (current pygount setup)", fingerprint(True): " (current, --plain-pygments)"}
+        current = {fingerprint(): " (current pygount setup)", fingerprint(plain=True): " (current, --plain)"}
         out.print(f"count database: {database} ({database.stat().st_size / 1e6:.1f} MB), integrity: {check}")
         for stamp, rows in stats.items():
             mark = current.get(stamp, "")

@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 #: Bump when the way loccount calls pygount changes, so cached counts are not reused.
 METHOD = "from_file-on-scratch-copy/1"
-#: How pygments picks each token's rule: loccount's first-character dispatch or pygments' own loop.
-LEXER_LOOPS = {False: "first-character-dispatch/1", True: "pygments"}
 #: Options passed to pygount; pygount's own defaults, written out so the fingerprint records them.
 PYGOUNT_OPTIONS = {
     "encoding": "automatic",
@@ -85,14 +83,24 @@ def versions() -> dict[str, str]:
     }
 
 
-def fingerprint(plain_pygments: bool = False) -> str:
+def counting_method(plain: bool = False) -> dict[str, str]:
+    """How files are counted here: loccount's method and the lexer loop that runs.
+
+    A fast path asked for but not verified against the installed library is not run, and
+    is not named: the record says what really counted.
+    """
+    from .fastlex import loop
+
+    return {"method": METHOD, "lexer": loop(dispatch=not plain)}
+
+
+def fingerprint(plain: bool = False) -> str:
     """Short hash of versions, options and method: part of every cache key.
 
-    The two lexer loops give the same tokens, but each keeps its own cache entries, so a
-    ``--plain-pygments`` run really recounts and can be compared with a dispatched one.
+    Fast and plain counting give the same counts, but each keeps its own cache entries, so a
+    ``--plain`` run really recounts and can be compared with a fast one.
     """
-    method = {"method": METHOD, "lexer": LEXER_LOOPS[plain_pygments]}
-    payload = json.dumps({**method, "options": PYGOUNT_OPTIONS, **versions()}, sort_keys=True)
+    payload = json.dumps({**counting_method(plain), "options": PYGOUNT_OPTIONS, **versions()}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -132,13 +140,13 @@ def count_blob(name: str, data: bytes, directory: str) -> FileCount:
     return FileCount.from_analysis(analysis)
 
 
-def count_batch(items: list[tuple[str, str, bytes]], plain_pygments: bool = False) -> list[tuple[str, str, FileCount]]:
+def count_batch(items: list[tuple[str, str, bytes]], plain: bool = False) -> list[tuple[str, str, FileCount]]:
     """Count ``(sha, name, data)`` items; the task an executor runs, locally or on a cluster."""
     from .fastlex import dispatching
 
     logging.getLogger("pygount").setLevel(logging.ERROR)
     with (
-        dispatching(not plain_pygments),
+        dispatching(not plain),
         tempfile.TemporaryDirectory(prefix="loccount-", dir=scratch_root()) as directory,
     ):
         return [(sha, name, count_blob(name, data, directory)) for sha, name, data in items]

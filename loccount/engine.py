@@ -61,11 +61,17 @@ class EngineOptions:
     executor: Executor | None = None
     max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES
     batch_bytes: int = DEFAULT_BATCH_BYTES
-    #: Lex with pygments' own rule loop instead of first-character dispatch (same counts, slower).
+    #: Count with pygount's and Pygments' own code only, no fast path (same counts, slower).
+    plain: bool = False
+    #: The former name of ``plain``, kept for existing callers: either one turns fast paths off.
     plain_pygments: bool = False
 
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1
+
+    @property
+    def is_plain(self) -> bool:
+        return self.plain or self.plain_pygments
 
 
 def huge(size: int, cap: int) -> FileCount:
@@ -107,7 +113,7 @@ def count_blobs(
     """Counts for every key in ``blobs``: from the cache, or counted now and cached."""
     options = options or EngineOptions()
     progress = progress or _Quiet()
-    stamp = fingerprint(options.plain_pygments)
+    stamp = fingerprint(options.is_plain)
     results = cache.get_many(stamp, blobs)
     todo: dict[Key, Blob] = {}
     for key, blob in blobs.items():
@@ -130,7 +136,7 @@ def count_blobs(
             results[(sha, name)] = counted
         progress.advance(len(done), sum(todo[(sha, name)].size for sha, name, _ in done))
 
-    task = partial(count_batch, plain_pygments=options.plain_pygments)
+    task = partial(count_batch, plain=options.is_plain)
     if options.executor is not None:
         _run(options.executor, batches, todo, store, task, in_flight=2 * options.workers() + 2)
         return results

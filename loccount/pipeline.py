@@ -21,7 +21,7 @@ import pandas as pd
 
 from .cache import CountCache, resolve_cache_dir
 from .classify import DEFAULT_RULE, TestRule
-from .count import LEXER_LOOPS, fingerprint, versions
+from .count import counting_method, fingerprint, versions
 from .engine import Blob, EngineOptions, Progress, count_blobs
 from .errors import ReleaseError
 from .mirror import Progress as StatusCallback
@@ -61,14 +61,15 @@ def project_name(target: str) -> str:
     return os.path.basename(stripped.replace(":", "/")) or "project"
 
 
-def provenance(rules: Sequence[TestRule], plain_pygments: bool = False) -> dict[str, str]:
+def provenance(rules: Sequence[TestRule], plain: bool = False) -> dict[str, str]:
+    """What produced the figures: versions, the counting method that ran, the test rules."""
     info = versions()
     return {
         "pygount": info["pygount"],
         "pygments": info["pygments"],
         "python": info["python"],
-        "lexer_loop": LEXER_LOOPS[plain_pygments],
-        "counter_fingerprint": fingerprint(plain_pygments),
+        "lexer_loop": counting_method(plain)["lexer"],
+        "counter_fingerprint": fingerprint(plain),
         "test_rules": " | ".join(dict.fromkeys(rule.describe() for rule in rules)),
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -96,7 +97,7 @@ def count_releases(
                     if entry.kind == "file":
                         blobs.setdefault((entry.sha, entry.name), Blob(repo, entry.size))
         counts = count_blobs(blobs, cache, engine, progress)
-    plain = engine.plain_pygments if engine else False
+    plain = engine.is_plain if engine else False
     info = provenance([rule for _repo, _releases, rule in groups], plain)
     files = file_frame(snapshots, counts, info["pygount"])
     tidy = tidy_frame(files, snapshots, info["pygount"])

@@ -35,12 +35,12 @@ class Spy:
         self.batches = 0
         self.fail_after = fail_after
 
-    def __call__(self, items, plain_pygments=False):
+    def __call__(self, items, plain=False):
         if self.fail_after is not None and self.batches >= self.fail_after:
             raise KeyboardInterrupt
         self.batches += 1
         self.counted.extend((sha, name) for sha, name, _ in items)
-        return count_batch(items, plain_pygments)
+        return count_batch(items, plain)
 
 
 def test_miss_then_hit(blobs, cache_dir, monkeypatch) -> None:
@@ -66,15 +66,16 @@ def test_fingerprint_change_misses(blobs, cache_dir, monkeypatch) -> None:
         assert len(spy.counted) == len(blobs)
 
 
-def test_plain_pygments_recounts_and_agrees(blobs, cache_dir, monkeypatch) -> None:
-    """The two lexer loops keep separate cache entries, and count every blob the same."""
+@pytest.mark.parametrize("option", ["plain", "plain_pygments"])
+def test_plain_recounts_and_agrees(blobs, cache_dir, monkeypatch, option: str) -> None:
+    """Fast and plain counting keep separate cache entries, and count every blob the same."""
     with CountCache(cache_dir) as cache:
-        dispatched = count_blobs(blobs, cache, EngineOptions(jobs=1))
+        fast = count_blobs(blobs, cache, EngineOptions(jobs=1))
         spy = Spy()
         monkeypatch.setattr(engine_module, "count_batch", spy)
-        plain = count_blobs(blobs, cache, EngineOptions(jobs=1, plain_pygments=True))
+        plain = count_blobs(blobs, cache, EngineOptions(jobs=1, **{option: True}))
         assert len(spy.counted) == len(blobs)
-        assert plain == dispatched
+        assert plain == fast
         assert sorted(cache.stats().values()) == [len(blobs), len(blobs)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import ClassVar
 
 import pytest
@@ -14,6 +15,7 @@ from pygments.token import Name, Punctuation, String, Text
 
 from loccount import fastlex
 from loccount.fastlex import dispatching, first_characters, plans_for
+from loccount.verified import unverified
 
 PYGMENTS_LOOP = RegexLexer.get_tokens_unprocessed
 
@@ -164,15 +166,77 @@ def test_first_characters_ignorecase_includes_kelvin_sign_folding() -> None:
     assert chars == frozenset("kK")
 
 
-def test_dispatching_restores_pygments_loop_and_nests() -> None:
+def test_installed_pygments_loop_is_the_verified_one() -> None:
+    """Fails on any Pygments whose loop differs from the copied one: review fastlex, then add its digest."""
+    assert unverified(fastlex.VERIFIED) == []
+    assert fastlex.verified()
+    assert fastlex.loop() == fastlex.DISPATCH
+    assert fastlex.loop(dispatch=False) == fastlex.PYGMENTS
+
+
+@pytest.fixture
+def dispatch_calls(monkeypatch) -> list[str]:
+    """Records each text the dispatched loop lexes."""
+    calls: list[str] = []
+    dispatched = fastlex.get_tokens_unprocessed
+
+    def spy(self, text, stack=("root",)):
+        calls.append(text)
+        return dispatched(self, text, stack)
+
+    monkeypatch.setattr(fastlex, "get_tokens_unprocessed", spy)
+    return calls
+
+
+def test_unknown_pygments_loop_falls_back_to_pygments(monkeypatch, dispatch_calls) -> None:
+    monkeypatch.setattr(fastlex, "VERIFIED", {"pygments.lexer": {"RegexLexer.get_tokens_unprocessed": "0" * 64}})
+    fastlex.verified.cache_clear()
+    try:
+        assert fastlex.loop() == fastlex.PYGMENTS
+        with dispatching():
+            assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
+            list(PythonLexer().get_tokens("x = 1\n"))
+        assert dispatch_calls == []
+    finally:
+        fastlex.verified.cache_clear()
+
+
+def test_dispatching_installs_while_inside_nests_and_restores(dispatch_calls) -> None:
     assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
     with dispatching():
         with dispatching():
-            assert RegexLexer.get_tokens_unprocessed is fastlex.get_tokens_unprocessed
-        assert RegexLexer.get_tokens_unprocessed is fastlex.get_tokens_unprocessed
+            list(PythonLexer().get_tokens("a\n"))
+        list(PythonLexer().get_tokens("b\n"))
+        with dispatching(enabled=False):
+            list(PythonLexer().get_tokens("c\n"))
     assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
-    with dispatching(enabled=False):
-        assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
+    assert dispatch_calls == ["a\n", "b\n"]
     with pytest.raises(RuntimeError), dispatching():
         raise RuntimeError
     assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
+
+
+def test_other_threads_keep_pygments_loop_while_one_dispatches(dispatch_calls) -> None:
+    """``dispatching(False)`` (and no block at all) is Pygments' loop even while the patch is in."""
+    inside, done = threading.Event(), threading.Event()
+
+    def dispatch_in_a_thread() -> None:
+        with dispatching():
+            list(PythonLexer().get_tokens("thread\n"))
+            inside.set()
+            done.wait(10)
+
+    worker = threading.Thread(target=dispatch_in_a_thread)
+    worker.start()
+    try:
+        assert inside.wait(10)
+        assert RegexLexer.get_tokens_unprocessed is not PYGMENTS_LOOP
+        lexer = PythonLexer()
+        with dispatching(enabled=False):
+            plain = list(lexer.get_tokens(TRICKY[5]))
+        unswitched = list(lexer.get_tokens(TRICKY[5]))
+    finally:
+        done.set()
+        worker.join()
+    assert dispatch_calls == ["thread\n"]
+    assert plain == unswitched == list(lexer.get_tokens(TRICKY[5]))
