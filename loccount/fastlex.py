@@ -148,8 +148,14 @@ def _first_of_item(op: Any, arg: Any, flags: int) -> tuple[set[str] | frozenset[
 
 def first_characters(pattern: re.Pattern[str]) -> First:
     """A superset of the ASCII characters a match can start with, and whether it can be empty."""
+    return _first_characters(pattern.pattern, pattern.flags)
+
+
+@cache
+def _first_characters(source: str, flags: int) -> First:
+    """first_characters, once per source and flags (lexers share rules across their states)."""
     try:
-        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        parsed = sre_parse.parse(source, flags)
         chars, can_be_empty = _first_of_sequence(parsed.data, parsed.state.flags)
     except Exception:  # any surprise from a private parser: keep the rule everywhere
         return ANY_ASCII, True
@@ -362,6 +368,11 @@ def verified() -> bool:
 def loop(dispatch: bool = True) -> str:
     """The rule loop a count runs when ``dispatch`` is asked for: recorded with every count."""
     return DISPATCH if dispatch and verified() else PYGMENTS
+
+
+def is_pygments_loop(method: Any) -> bool:
+    """Whether ``method`` is Pygments' own RegexLexer loop, or the switch installed over it."""
+    return method is _PYGMENTS_LOOP or method is _switched_loop
 
 
 def _switched_loop(self: RegexLexer, text: str, stack: Any = ("root",)) -> Iterator[tuple[int, Any, str]]:
