@@ -89,9 +89,10 @@ def counting_method(plain: bool = False) -> dict[str, str]:
     A fast path asked for but not verified against the installed library is not run, and
     is not named: the record says what really counted.
     """
+    from .fastcount import method
     from .fastlex import loop
 
-    return {"method": METHOD, "lexer": loop(dispatch=not plain)}
+    return {"method": METHOD, "lexer": loop(dispatch=not plain), "lines": method(fast=not plain)}
 
 
 def fingerprint(plain: bool = False) -> str:
@@ -117,12 +118,16 @@ def _check_name(name: str) -> None:
         raise ValueError(f"not a plain file name: {name!r}")
 
 
-def count_blob(name: str, data: bytes, directory: str) -> FileCount:
+def count_blob(name: str, data: bytes, directory: str, fast: bool = True) -> FileCount:
     """Count ``data`` as pygount counts a file called ``name`` on disk.
 
-    ``directory`` is a private scratch directory; the copy is removed afterwards.
+    ``directory`` is a private scratch directory; the copy is removed afterwards. ``fast``
+    counts through :func:`fastcount.analyze` (same result), else through pygount's own
+    ``from_file``.
     """
     from pygount import SourceAnalysis  # here, so runs that find every count cached never load it
+
+    from .fastcount import analyze
 
     _check_name(name)
     path = os.path.join(directory, name)
@@ -132,7 +137,7 @@ def count_blob(name: str, data: bytes, directory: str) -> FileCount:
     except OSError as error:
         return FileCount.error(f"cannot write a scratch copy: {error.strerror}")
     try:
-        analysis = SourceAnalysis.from_file(path, "loccount")
+        analysis = analyze(path, "loccount") if fast else SourceAnalysis.from_file(path, "loccount")
     except Exception as error:  # pygount asserts on some inputs; record, never crash a run
         return FileCount.error(f"pygount raised {type(error).__name__}: {error}")
     finally:
@@ -149,4 +154,4 @@ def count_batch(items: list[tuple[str, str, bytes]], plain: bool = False) -> lis
         dispatching(not plain),
         tempfile.TemporaryDirectory(prefix="loccount-", dir=scratch_root()) as directory,
     ):
-        return [(sha, name, count_blob(name, data, directory)) for sha, name, data in items]
+        return [(sha, name, count_blob(name, data, directory, fast=not plain)) for sha, name, data in items]

@@ -64,11 +64,13 @@ def project_name(target: str) -> str:
 def provenance(rules: Sequence[TestRule], plain: bool = False) -> dict[str, str]:
     """What produced the figures: versions, the counting method that ran, the test rules."""
     info = versions()
+    method = counting_method(plain)
     return {
         "pygount": info["pygount"],
         "pygments": info["pygments"],
         "python": info["python"],
-        "lexer_loop": counting_method(plain)["lexer"],
+        "lexer_loop": method["lexer"],
+        "line_counting": method["lines"],
         "counter_fingerprint": fingerprint(plain),
         "test_rules": " | ".join(dict.fromkeys(rule.describe() for rule in rules)),
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -17,29 +17,9 @@ from loccount import fastlex
 from loccount.fastlex import dispatching, first_characters, plans_for
 from loccount.verified import unverified
 
-PYGMENTS_LOOP = RegexLexer.get_tokens_unprocessed
+from python_text import SOURCES, TRICKY
 
-TRICKY = [
-    "",
-    "\n",
-    "x = 1\n",
-    '"""unterminated docstring\n\nstill inside\n',
-    "'''\n'''\n",
-    'def f():\n    """Doc."""\n    return f"{x!r:>{width}} {y[\'k\']:{z}}"  # comment\n',
-    "x = rf'{a}\\d' + Rb\"\\x00\" + bR'''raw\n''' + u'ü' + B\"b\"\n",
-    'print(f"""{\n  1 + 2\n}""")\n',
-    "match command.split():\n    case [action, obj]:\n        pass\n    case _:\n        match = case = 1\n",
-    "@decorator.attr(1)\nclass Café(Base, metaclass=M):\n    переменная = 0x_FF + 0o17 + 0b1_0 + 1_000.5e-3j\n",
-    "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nimport os, sys as system\nfrom . import (a,\n  b)\n",
-    "lazy import json\nlazy from x import y\n",
-    "a = b \\\n    + c\nd = $ ? `e`\n",
-    "\tif x:\r\n\t\tpass\r\n",
-    "s = 'unterminated\nt = \"also\n",
-    "x = 1  \f\n\v\n\u00a0\u3000y\n",
-    "def f(*, a: int = ..., **kw) -> None: ...\nlambda: (yield from g)\nawait x; async for y in z: pass\n",
-    "__init__ __name__ __doc__ self cls Ellipsis NotImplemented ValueError abs()\n",
-    "t'template {x}' T\"x\" ft'{y}'\n",
-]
+PYGMENTS_LOOP = RegexLexer.get_tokens_unprocessed
 
 
 def pygments_tokens(lexer: RegexLexer, text: str) -> list:
@@ -62,17 +42,6 @@ def test_every_python_state_is_dispatched() -> None:
     lexer = PythonLexer()
     plans = plans_for(lexer._tokens, lexer.flags | re.UNICODE)
     assert [state for state, plan in plans.items() if plan is None] == []
-
-
-FRAGMENTS = st.sampled_from(
-    [
-        "def ", "class ", "import ", "from ", "lazy ", "match ", "case ", "if ", "else", ":", "\n", "    ",
-        "\t", " ", "'", '"', '"""', "'''", "f", "r", "b", "u", "t", "F", "R", "B", "{", "}", "!r", "=",
-        "#", "\\", "\\\n", "(", ")", "[", "]", ".", ",", "0x1F", "1_0.5e3", "1j", "@", "->", "...",
-        "self", "None", "__init__", "ValueError", "print", "x", "é", "\u00a0", "\r", "\f", "$", "?",
-    ]
-)  # fmt: skip
-SOURCES = st.lists(st.one_of(FRAGMENTS, st.text(max_size=3)), max_size=60).map("".join)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
