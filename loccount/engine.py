@@ -10,10 +10,9 @@ cluster's executor.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
@@ -25,11 +24,14 @@ from .cache import CountCache, Key
 from .count import HUGE, FileCount, count_batch, fingerprint
 from .errors import LoccountError
 from .tree import MISSING, read_blob
+from .workers import process_pool
 
 DEFAULT_MAX_BLOB_BYTES = 20 * 1024 * 1024
 DEFAULT_BATCH_BYTES = 1024 * 1024
 MIN_BATCH_BYTES = 16 * 1024
 MAX_BATCH_FILES = 256
+#: Less than this to count is counted in this process: starting workers would cost more.
+DEFAULT_POOL_MIN_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,8 @@ class EngineOptions:
     executor: Executor | None = None
     max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES
     batch_bytes: int = DEFAULT_BATCH_BYTES
+    #: Below this many bytes to count, no pool is started (``jobs`` is then ignored).
+    pool_min_bytes: int = DEFAULT_POOL_MIN_BYTES
     #: Count with pygount's and Pygments' own code only, no fast path (same counts, slower).
     plain: bool = False
     #: The former name of ``plain``, kept for existing callers: either one turns fast paths off.
@@ -125,7 +129,8 @@ def count_blobs(
             results[key] = huge(blob.size, options.max_blob_bytes)
         else:
             todo[key] = blob
-    progress.start(len(todo), sum(b.size for b in todo.values()), len(blobs) - len(todo))
+    todo_bytes = sum(b.size for b in todo.values())
+    progress.start(len(todo), todo_bytes, len(blobs) - len(todo))
     if not todo:
         return results
     batches = make_batches(todo, options.workers(), options.batch_bytes, min(MIN_BATCH_BYTES, options.batch_bytes))
@@ -140,12 +145,11 @@ def count_blobs(
     if options.executor is not None:
         _run(options.executor, batches, todo, store, task, in_flight=2 * options.workers() + 2)
         return results
-    if options.workers() == 1 or len(batches) == 1:
+    if options.workers() == 1 or len(batches) == 1 or todo_bytes < options.pool_min_bytes:
         for batch in batches:
             store(task(load_batch(batch, todo)))
         return results
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=options.workers(), mp_context=context)
+    pool = process_pool(options.workers())
     try:
         _run(pool, batches, todo, store, task, in_flight=2 * options.workers() + 2)
     except BaseException:

@@ -98,7 +98,7 @@ def test_resume_after_interruption_counts_only_the_rest(blobs, cache_dir, monkey
 
 def test_process_pool_and_custom_executor_agree_with_inline(blobs, cache_dir) -> None:
     inline = count_blobs(blobs, CountCache(cache_dir / "a"), EngineOptions(jobs=1, batch_bytes=1))
-    pooled = count_blobs(blobs, CountCache(cache_dir / "b"), EngineOptions(jobs=2, batch_bytes=1))
+    pooled = count_blobs(blobs, CountCache(cache_dir / "b"), EngineOptions(jobs=2, batch_bytes=1, pool_min_bytes=0))
     with ThreadPoolExecutor(max_workers=3) as executor:
         custom = count_blobs(blobs, CountCache(cache_dir / "c"), EngineOptions(executor=executor, batch_bytes=1))
     assert inline == pooled == custom
@@ -123,3 +123,13 @@ def test_batches_put_largest_first_and_shrink_towards_the_end(blobs) -> None:
     assert max(totals) <= 200 + max(sizes)
     assert totals[-1] <= 20 + max(blobs[key].size for key in batches[-1])
     assert len(make_batches(blobs, workers=2, max_bytes=1, min_bytes=1)) == len(blobs)
+
+
+def test_small_runs_start_no_pool(blobs, cache_dir, monkeypatch) -> None:
+    def no_pool(workers):
+        raise AssertionError("a pool was started for a small run")
+
+    monkeypatch.setattr(engine_module, "process_pool", no_pool)
+    options = EngineOptions(jobs=2, batch_bytes=1, pool_min_bytes=sum(blob.size for blob in blobs.values()) + 1)
+    reference = count_blobs(blobs, CountCache(cache_dir / "a"), EngineOptions(jobs=1))
+    assert count_blobs(blobs, CountCache(cache_dir / "b"), options) == reference

@@ -1,0 +1,47 @@
+"""The local process pool that counts: workers forked ready to count from a warmed-up server.
+
+Every counting process needs pygount, all of Pygments' lexer classes (pygount's lexer choice
+looks at each one) and Python's dispatch tables: about a second of work, which every spawned
+worker would do again. Where the ``forkserver`` start method exists, the server process does
+it once, when it imports :mod:`loccount.preload`, and every worker forks from it ready to
+count. The server is a fresh single-threaded interpreter, so forking it is safe whatever
+threads the calling process runs; elsewhere workers are spawned and warm up lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+#: The module the fork server imports before it forks any worker.
+PRELOAD = "loccount.preload"
+
+
+def start_method() -> str:
+    """``forkserver`` where the platform has it, else ``spawn``; never plain ``fork``."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def process_pool(workers: int, method: str | None = None) -> ProcessPoolExecutor:
+    """A pool of ``workers`` counting processes, started with ``method`` (default: :func:`start_method`)."""
+    method = method or start_method()
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([PRELOAD])  # no effect once this process's server runs
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def warm_up() -> None:
+    """Count a sample of real Python through the fast path, so what it builds is built.
+
+    Best effort: a failure here only means the workers build it themselves.
+    """
+    from .count import count_batch
+
+    try:
+        sample = b"".join(Path(__file__).with_name(name).read_bytes() for name in ("fastlex.py", "fastlines.py"))
+        count_batch([("0" * 40, "warm_up.py", sample)])
+    except Exception:  # warming up must never stop the server that forks the workers
+        logging.getLogger(__name__).debug("warm-up failed", exc_info=True)
