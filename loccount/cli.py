@@ -155,13 +155,16 @@ def count(
       loccount count ../swift --tags-matching '2\\.\\d+\\.0' --csv swift.csv
     """
     from .classify import DEFAULT_RULE
-    from .config import load_rule
     from .engine import EngineOptions
     from .export import write_csv
     from .pipeline import count_repository
     from .terminal import BlobProgress, release_table
 
-    rule = load_rule(test_rule) if test_rule else DEFAULT_RULE
+    rule = DEFAULT_RULE
+    if test_rule:
+        from .config import load_rule  # YAML and the config models: only for a rule file
+
+        rule = load_rule(test_rule)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
         engine = EngineOptions(workers, executor, max_blob_bytes, plain=plain)
         result = count_repository(
