@@ -54,6 +54,8 @@ DOC, STRING, CODE = 1, 2, 4
 _COMMENT, _ACTUAL, _STRING = 1, 2, 4
 #: pygount's WHITE_SPACE_CHARACTERS (pygount.common), which _pythonized_comments strips.
 _WHITE_SPACE = " \f\n\r\t"
+#: What a token that is neither comment nor string does (see _effect).
+_BLANK, _CODE, _WHITE, _COLON, _COLON_CODE, _LINE_END, _PIECES = range(7)
 #: How a rule's action is carried out.
 _NOTHING, _TOKEN, _GROUPS, _CALLBACK = 0, 1, 2, 3
 
@@ -97,21 +99,50 @@ def _rule(rule: tuple[Callable[..., Any], Any, Any]) -> tuple[int, Any, int, Any
     return _CALLBACK, action, 0, new_state, rexmatch
 
 
-_TABLES: dict[int, tuple[Any, dict[str, Any], dict[str, list[Any]]]] = {}
+class _Dispatch(dict):
+    """First character -> (joined pattern's match, rule by group number), from fastlex's plan."""
+
+    def __init__(self, plan: Any, rules: list[Any]) -> None:
+        super().__init__()
+        self.plan, self.rules = plan, rules
+
+    def __missing__(self, char: str) -> tuple[Callable[..., Any], list[Any]] | None:
+        joined = self.plan.table[char]
+        found = None
+        if joined is not None:
+            by_group: list[Any] = [None] * (max(joined.rule_of_group) + 1)
+            for group, index in joined.rule_of_group.items():
+                by_group[group] = self.rules[index]
+            found = (joined.match, by_group)
+        self[char] = found
+        return found
+
+
+class _State:
+    """A lexer state as the loop runs it: its rules, and its dispatch table (None: rule by rule)."""
+
+    __slots__ = ("dispatch", "rules")
+
+    def __init__(self, plan: Any, rules: list[Any]) -> None:
+        self.rules = rules
+        self.dispatch = None if plan is None else _Dispatch(plan, rules)
+
+
+_TABLES: dict[int, tuple[Any, dict[str, _State]]] = {}
 _TABLES_LOCK = threading.Lock()
 
 
-def _tables(lexer: RegexLexer) -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    """Dispatch plans and runnable rules per state, built once per token table."""
+def _states(lexer: RegexLexer) -> dict[str, _State]:
+    """Each state's runnable rules and dispatch, built once per token table."""
     tokendefs = lexer._tokens
     key = id(tokendefs)
     with _TABLES_LOCK:
         entry = _TABLES.get(key)
         if entry is None or entry[0] is not tokendefs:
             plans = plans_for(tokendefs, lexer.flags | re.UNICODE)
-            rules = {state: [_rule(rule) for rule in state_rules] for state, state_rules in tokendefs.items()}
-            entry = _TABLES[key] = (tokendefs, plans, rules)
-    return entry[1], entry[2]
+            states = {name: _State(plans[name], [_rule(rule) for rule in rules]) for name, rules in tokendefs.items()}
+            entry = _TABLES[key] = (tokendefs, states)
+    return entry[1]
 
 
 def applies(lexer: Any) -> bool:
@@ -146,6 +177,22 @@ def line_counts(lexer: Any, text: str, is_markup: bool = False) -> tuple[int, in
     return code, per_marks[DOC], per_marks[0], string
 
 
+def _effect(value: str, white_text: str, white_words: Any) -> int:
+    """What a token that is neither comment nor string does, decided from its text alone.
+
+    Made of one piece (no line end) or a line end alone, it does what the piece loop of
+    :func:`_count` would do with it; anything else is left to that loop (``_PIECES``).
+    """
+    if "\n" in value:
+        return _LINE_END if value == "\n" else _PIECES  # "\n" alone: white, ends the line
+    white = value.rstrip(white_text) == "" or value.strip() in white_words
+    if value == ":":
+        return _COLON if white else _COLON_CODE
+    if not value.rstrip(_WHITE_SPACE):
+        return _BLANK  # white space (or nothing): no mark, and white to _pythonized_comments
+    return _WHITE if white else _CODE
+
+
 def _count(lexer: RegexLexer, text: str, python: bool, code_mark: int, white_words: Any, white_text: str) -> list[int]:
     """Lines per combination of marks: Pygments' loop (as in fastlex) with pygount's decisions inlined.
 
@@ -154,31 +201,29 @@ def _count(lexer: RegexLexer, text: str, python: bool, code_mark: int, white_wor
     piece is decided as ``_pythonized_comments`` and ``_line_parts`` decide it. The commonest
     token (one piece, no line end) takes a short path with the same decisions.
     """
-    plans, runnable = _tables(lexer)
+    states = _states(lexer)
     tokendefs = lexer._tokens
     per_marks = [0] * 8
     marks = 0
     after_colon = True
     pending: list[tuple[int, str]] = []
+    effects: dict[str, int] = {}
     pos = 0
     end = len(text)
     statestack = ["root"]
-    rules = runnable["root"]
-    plan = plans["root"]
-    table = plan.table if plan is not None else None
+    rules = states["root"].rules
+    dispatch = states["root"].dispatch
     while 1:
         rule = None
         base = 0
-        if table is not None:
-            joined = table[text[pos]] if pos < end else table[""]
-            if joined is not None:
-                m = joined.match(text, pos)
+        if dispatch is not None:
+            entry = dispatch[text[pos]] if pos < end else dispatch[""]
+            if entry is not None:
+                m = entry[0](text, pos)
                 if m is not None:
                     base = m.lastindex
-                    index = joined.rule_of_group.get(base)
-                    if index is not None:
-                        rule = rules[index]
-                    else:
+                    rule = entry[1][base]
+                    if rule is None:
                         base = 0
                         for index, own in enumerate(tokendefs[statestack[-1]]):
                             m = own[0](text, pos)
@@ -196,16 +241,27 @@ def _count(lexer: RegexLexer, text: str, python: bool, code_mark: int, white_wor
             if how == _TOKEN:
                 stop = m.end()
                 value = text[pos:stop]
-                if token_kind or "\n" in value:
+                if token_kind:
                     pending.append((token_kind, value))
-                elif value == ":":  # the short cut of the loop below, inline for the commonest tokens
-                    after_colon = True
-                    if value.rstrip(white_text) and value.strip() not in white_words:
+                else:  # neither comment nor string: as in the loop below, inline for the commonest tokens
+                    effect = effects.get(value)
+                    if effect is None:
+                        effect = effects[value] = _effect(value, white_text, white_words)
+                    if effect == _CODE:
+                        after_colon = False
                         marks |= code_mark
-                elif value.rstrip(_WHITE_SPACE):
-                    after_colon = False
-                    if value.rstrip(white_text) and value.strip() not in white_words:
+                    elif effect == _WHITE:
+                        after_colon = False
+                    elif effect == _LINE_END:
+                        per_marks[marks] += 1
+                        marks = 0
+                    elif effect == _COLON:
+                        after_colon = True
+                    elif effect == _COLON_CODE:
+                        after_colon = True
                         marks |= code_mark
+                    elif effect == _PIECES:
+                        pending.append((token_kind, value))
             elif how == _GROUPS:
                 stop = m.end()
                 for group, group_kind in action:
@@ -239,16 +295,15 @@ def _count(lexer: RegexLexer, text: str, python: bool, code_mark: int, white_wor
                     statestack.append(statestack[-1])
                 else:
                     raise ValueError(f"wrong state def: {new_state!r}")
-                rules = runnable[statestack[-1]]
-                plan = plans[statestack[-1]]
-                table = plan.table if plan is not None else None
+                state = states[statestack[-1]]
+                rules = state.rules
+                dispatch = state.dispatch
         else:
             try:
                 if text[pos] == "\n":
                     statestack = ["root"]
-                    rules = runnable["root"]
-                    plan = plans["root"]
-                    table = plan.table if plan is not None else None
+                    rules = states["root"].rules
+                    dispatch = states["root"].dispatch
                     pending.append((kind(Whitespace), "\n"))
                 else:
                     pending.append((kind(Error), text[pos]))
@@ -257,20 +312,29 @@ def _count(lexer: RegexLexer, text: str, python: bool, code_mark: int, white_wor
                 break
         if pending:
             for token_kind, value in pending:
-                if not token_kind:  # neither comment nor string: the commonest tokens take a short cut
-                    if "\n" not in value:  # one piece
-                        if value == ":":
-                            after_colon = True
-                        elif value.rstrip(_WHITE_SPACE):
-                            after_colon = False
-                        else:
-                            continue  # white space only: no mark, and white to _pythonized_comments
-                        if value.rstrip(white_text) and value.strip() not in white_words:
-                            marks |= code_mark
+                if not token_kind:  # neither comment nor string: decided once per text, see _effect
+                    effect = effects.get(value)
+                    if effect is None:
+                        effect = effects[value] = _effect(value, white_text, white_words)
+                    if effect == _CODE:
+                        after_colon = False
+                        marks |= code_mark
                         continue
-                    if value == "\n":  # a line end alone: white, so the line is counted as it is
+                    if effect == _WHITE:
+                        after_colon = False
+                        continue
+                    if effect == _LINE_END:
                         per_marks[marks] += 1
                         marks = 0
+                        continue
+                    if effect == _COLON:
+                        after_colon = True
+                        continue
+                    if effect == _COLON_CODE:
+                        after_colon = True
+                        marks |= code_mark
+                        continue
+                    if effect == _BLANK:
                         continue
                 start = 0
                 size = len(value)
