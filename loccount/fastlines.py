@@ -29,7 +29,7 @@ from pygments.lexer import Lexer, RegexLexer, bygroups
 from pygments.token import Error, Whitespace
 
 from . import fastlex
-from .fastlex import TokenType, plans_for
+from .fastlex import ASCII, TokenType, plans_for
 from .verified import unverified
 
 #: The library functions whose behaviour :func:`line_counts` reproduces or relies on.
@@ -143,6 +143,17 @@ def _states(lexer: RegexLexer) -> dict[str, _State]:
             states = {name: _State(plans[name], [_rule(rule) for rule in rules]) for name, rules in tokendefs.items()}
             entry = _TABLES[key] = (tokendefs, states)
     return entry[1]
+
+
+def prepare(lexer: RegexLexer) -> None:
+    """Build every dispatch table of the lexer's states now, instead of as characters turn up.
+
+    A fork server does this once, so that no worker compiles a joined pattern of its own.
+    """
+    for state in _states(lexer).values():
+        if state.dispatch is not None:
+            for char in (*ASCII, "", "\x80"):  # "\x80": past ASCII, where every rule is a candidate
+                state.dispatch[char]
 
 
 def applies(lexer: Any) -> bool:

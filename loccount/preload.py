@@ -5,4 +5,4 @@ See :mod:`loccount.workers`. Importing this module counts a sample file; nothing
 
 from .workers import warm_up
 
-warm_up()
+warm_up(complete=True)

@@ -33,15 +33,22 @@ def process_pool(workers: int, method: str | None = None) -> ProcessPoolExecutor
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def warm_up() -> None:
+def warm_up(complete: bool = False) -> None:
     """Count a sample of real Python through the fast path, so what it builds is built.
 
-    Best effort: a failure here only means the workers build it themselves.
+    ``complete`` also builds all of Python's dispatch tables, which a fork server does once
+    for all its workers. Best effort: a failure only means the workers build it themselves.
     """
     from .count import count_batch
 
     try:
         sample = b"".join(Path(__file__).with_name(name).read_bytes() for name in ("fastlex.py", "fastlines.py"))
         count_batch([("0" * 40, "warm_up.py", sample)])
+        if complete:
+            from pygments.lexers import PythonLexer
+
+            from .fastlines import prepare
+
+            prepare(PythonLexer())
     except Exception:  # warming up must never stop the server that forks the workers
         logging.getLogger(__name__).debug("warm-up failed", exc_info=True)

@@ -236,3 +236,12 @@ def test_real_modules_count_as_pygount_counts_them(tmp_path) -> None:
         scratch.mkdir(exist_ok=True)
         assert count_blob("module.py", data, str(scratch)) == on_disk(tmp_path / "disk", "module.py", data)
     assert pygments.lexers.python.PythonLexer is PythonLexer
+
+
+def test_prepared_tables_are_complete_and_count_the_same() -> None:
+    lexer = PythonLexer()
+    fastlines.prepare(lexer)
+    states = fastlines._states(lexer)
+    assert all(len(state.dispatch) >= 130 for state in states.values() if state.dispatch is not None)
+    for text in LINES:
+        assert fastlines.line_counts(lexer, text) == pygount_line_counts(lexer, text)
