@@ -52,8 +52,6 @@ VERIFIED = {
 DOC, STRING, CODE = 1, 2, 4
 #: A token type's kind, as bits: in Comment; a comment that is not a preprocessor one; in String.
 _COMMENT, _ACTUAL, _STRING = 1, 2, 4
-#: pygount's WHITE_SPACE_CHARACTERS (pygount.common), which _pythonized_comments strips.
-_WHITE_SPACE = " \f\n\r\t"
 #: What a token that is neither comment nor string does (see _effect).
 _BLANK, _CODE, _WHITE, _COLON, _COLON_CODE, _LINE_END, _PIECES = range(7)
 #: How a rule's action is carried out.
@@ -172,7 +170,7 @@ def line_counts(lexer: Any, text: str, is_markup: bool = False) -> tuple[int, in
     """pygount's (code, documentation, empty, string) for ``text``; None where this does not apply."""
     if not (verified() and fastlex.verified() and applies(lexer)):
         return None
-    from pygount.analysis import white_characters, white_code_words
+    from pygount.analysis import WHITE_SPACE_CHARACTERS, white_characters, white_code_words
 
     language_id = lexer.name.lower()
     per_marks = _count(
@@ -180,38 +178,41 @@ def line_counts(lexer: Any, text: str, is_markup: bool = False) -> tuple[int, in
         lexer._preprocess_lexer_input(text),
         python=lexer.name == "Python",
         code_mark=DOC if is_markup else CODE,
-        white_words=white_code_words(language_id),
-        white_text=" \f\n\r\t" + white_characters(language_id),
+        white=(WHITE_SPACE_CHARACTERS, " \f\n\r\t" + white_characters(language_id), white_code_words(language_id)),
     )
     code = sum(n for marks, n in enumerate(per_marks) if marks & CODE)
     string = sum(n for marks, n in enumerate(per_marks) if marks & STRING and not marks & CODE)
     return code, per_marks[DOC], per_marks[0], string
 
 
-def _effect(value: str, white_text: str, white_words: Any) -> int:
+def _effect(value: str, white_space: str, white_text: str, white_words: Any) -> int:
     """What a token that is neither comment nor string does, decided from its text alone.
 
     Made of one piece (no line end) or a line end alone, it does what the piece loop of
     :func:`_count` would do with it; anything else is left to that loop (``_PIECES``).
+    ``white_space`` is what ``_pythonized_comments`` strips, ``white_text`` and
+    ``white_words`` what ``_line_parts`` takes for white.
     """
-    if "\n" in value:
-        return _LINE_END if value == "\n" else _PIECES  # "\n" alone: white, ends the line
     white = value.rstrip(white_text) == "" or value.strip() in white_words
+    blank = not value.rstrip(white_space)  # leaves _pythonized_comments' after-colon state alone
+    if "\n" in value:
+        return _LINE_END if value == "\n" and white and blank else _PIECES
     if value == ":":
         return _COLON if white else _COLON_CODE
-    if not value.rstrip(_WHITE_SPACE):
-        return _BLANK  # white space (or nothing): no mark, and white to _pythonized_comments
+    if blank:
+        return _BLANK if white else _PIECES
     return _WHITE if white else _CODE
 
 
-def _count(lexer: RegexLexer, text: str, python: bool, code_mark: int, white_words: Any, white_text: str) -> list[int]:
+def _count(lexer: RegexLexer, text: str, python: bool, code_mark: int, white: tuple[str, str, Any]) -> list[int]:
     """Lines per combination of marks: Pygments' loop (as in fastlex) with pygount's decisions inlined.
 
     The rule search and state changes are :func:`fastlex.get_tokens_unprocessed`'s. Each
     token's text is split into pieces after each line end, as ``_delined_tokens`` does; each
     piece is decided as ``_pythonized_comments`` and ``_line_parts`` decide it. The commonest
-    token (one piece, no line end) takes a short path with the same decisions.
+    token (one piece, no line end) takes a short path with the same decisions, see _effect.
     """
+    white_space, white_text, white_words = white
     states = _states(lexer)
     tokendefs = lexer._tokens
     per_marks = [0] * 8
@@ -257,7 +258,7 @@ def _count(lexer: RegexLexer, text: str, python: bool, code_mark: int, white_wor
                 else:  # neither comment nor string: as in the loop below, inline for the commonest tokens
                     effect = effects.get(value)
                     if effect is None:
-                        effect = effects[value] = _effect(value, white_text, white_words)
+                        effect = effects[value] = _effect(value, *white)
                     if effect == _CODE:
                         after_colon = False
                         marks |= code_mark
@@ -326,7 +327,7 @@ def _count(lexer: RegexLexer, text: str, python: bool, code_mark: int, white_wor
                 if not token_kind:  # neither comment nor string: decided once per text, see _effect
                     effect = effects.get(value)
                     if effect is None:
-                        effect = effects[value] = _effect(value, white_text, white_words)
+                        effect = effects[value] = _effect(value, *white)
                     if effect == _CODE:
                         after_colon = False
                         marks |= code_mark
@@ -360,7 +361,7 @@ def _count(lexer: RegexLexer, text: str, python: bool, code_mark: int, white_wor
                         if python:
                             if piece == ":":
                                 after_colon = True
-                            elif not token_kind & _COMMENT and piece.rstrip(_WHITE_SPACE):
+                            elif not token_kind & _COMMENT and piece.rstrip(white_space):
                                 after_colon = False
                         if token_kind & _ACTUAL:
                             marks |= DOC

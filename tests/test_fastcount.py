@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import ClassVar
 
+import pygount.analysis
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -65,6 +66,23 @@ def test_python_line_counts_equal_pygount_on_generated_text(text: str) -> None:
 def test_other_lexers_line_counts_equal_pygount(lexer_class: type[RegexLexer], text: str, is_markup: bool) -> None:
     lexer = lexer_class()
     assert fastlines.line_counts(lexer, text, is_markup) == pygount_line_counts(lexer, text, is_markup)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WHITE_SPACE_CHARACTERS", " \f\n\r"),  # a tab no longer leaves a string after a colon a comment
+        ("WHITE_SPACE_CHARACTERS", " \f\n\r\t\v:"),
+        ("white_characters", lambda language_id: ""),  # a colon alone is code
+        ("white_code_words", lambda language_id: {"x", "pass", ""}),
+    ],
+)
+def test_line_counts_follow_pygounts_white_space_and_words(monkeypatch, name: str, value) -> None:
+    """The short cuts take pygount's definitions as they are at the time, not as they were."""
+    monkeypatch.setattr(pygount.analysis, name, value)
+    lexer = PythonLexer()
+    for text in [*LINES, "if x:\t'doc'\n\v\nx\n", "a = {\n  1:\t\v'b',\n}\n"]:
+        assert fastlines.line_counts(lexer, text) == pygount_line_counts(lexer, text), text
 
 
 class GroupsLexer(RegexLexer):
