@@ -1,9 +1,11 @@
-"""Count one file's lines with pygount: the only module that calls it.
+"""Count one file's lines with pygount: with its fast paths, the only code that calls it.
 
 A blob is written under its own base name to a scratch file (tmpfs where there is one) and
 handed to ``SourceAnalysis.from_file``, so the result is pygount's on-disk result by
 construction: universal newlines (CR line endings), the empty, binary and unknown-language
-checks, and encoding detection all take the same path as for a checked-out file.
+checks, and encoding detection all take the same path as for a checked-out file. Unless a
+count is plain, the file goes to :func:`fastcount.analyze` instead, which gives the same
+result faster (with :mod:`fastlines` and :mod:`fastlex`), or hands over to ``from_file``.
 """
 
 from __future__ import annotations
