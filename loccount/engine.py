@@ -31,7 +31,7 @@ DEFAULT_BATCH_BYTES = 1024 * 1024
 MIN_BATCH_BYTES = 16 * 1024
 MAX_BATCH_FILES = 256
 #: Less than this to count is counted in this process: starting workers would cost more.
-DEFAULT_POOL_MIN_BYTES = 1024 * 1024
+DEFAULT_POOL_MIN_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
