@@ -61,9 +61,12 @@ jobs_option = click.option(
 )
 refresh_option = click.option("--refresh", is_flag=True, help="Fetch new tags into existing mirrors first.")
 plain_option = click.option(
+    "--plain",
     "--plain-pygments",
+    "plain",
     is_flag=True,
-    help="Lex with pygments' own rule loop, not loccount's first-character dispatch (same counts, ~3x slower).",
+    help="Count with pygount's and Pygments' own code only, no fast path (same counts, slower; "
+    "--plain-pygments is the former name).",
 )
 scheduler_option = click.option(
     "--scheduler",
@@ -190,7 +193,7 @@ def count(
     max_blob_bytes: int,
     cache_dir: Path | None,
     refresh: bool,
-    plain_pygments: bool,
+    plain: bool,
 ) -> None:
     """Count TARGET (a git URL or a local repository) at tags, matching tags or dated snapshots.
 
@@ -205,20 +208,21 @@ def count(
     """
     from .atomic import check_writable
     from .classify import DEFAULT_RULE
-    from .config import load_rule
     from .engine import EngineOptions
     from .outputs import write_csv, write_outputs
     from .pipeline import count_repository
     from .terminal import BlobProgress, release_table
 
-    rule = load_rule(test_rule) if test_rule else DEFAULT_RULE
+    rule = DEFAULT_RULE
+    if test_rule:
+        from .config import load_rule  # YAML and the config models: only for a rule file
+
+        rule = load_rule(test_rule)
     for path in (csv_path, by_file):
         if path:
             check_writable(path)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
-        engine = EngineOptions(
-            jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes, plain_pygments=plain_pygments
-        )
+        engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes, plain=plain)
         options = _options(cache_dir, refresh, engine, progress)
         result = count_repository(
             target,
@@ -332,7 +336,7 @@ def run(
     scheduler: str | None,
     cache_dir: Path | None,
     refresh: bool,
-    plain_pygments: bool,
+    plain: bool,
 ) -> None:
     """Count every configured project at every selected series and write the tables to the output dir."""
     from .atomic import check_directory
@@ -346,9 +350,7 @@ def run(
     target = output or output_dir(config, config_path)
     check_directory(target)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
-        engine = EngineOptions(
-            jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes, plain_pygments=plain_pygments
-        )
+        engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes, plain=plain)
         options = _options(cache_dir, refresh, engine, progress)
         analysis = analyze(config, series=series, projects=projects, options=options)
     if analysis.result is not None:
@@ -516,7 +518,7 @@ def cache_info(cache_dir: Path | None) -> None:
         with cache_store.CountCache(directory) as store:
             stats = store.stats()
             check = store.check()
-        current = {fingerprint(): " (current pygount setup)", fingerprint(True): " (current, --plain-pygments)"}
+        current = {fingerprint(): " (current pygount setup)", fingerprint(plain=True): " (current, --plain)"}
         out.print(f"count database: {database} ({database.stat().st_size / 1e6:.1f} MB), integrity: {check}")
         for stamp, rows in stats.items():
             mark = current.get(stamp, "")

@@ -1,9 +1,11 @@
-"""Count one file's lines with pygount: the only module that calls it.
+"""Count one file's lines with pygount: with its fast paths, the only code that calls it.
 
 A blob is written under its own base name to a scratch file (tmpfs where there is one) and
 handed to ``SourceAnalysis.from_file``, so the result is pygount's on-disk result by
 construction: universal newlines (CR line endings), the empty, binary and unknown-language
-checks, and encoding detection all take the same path as for a checked-out file.
+checks, and encoding detection all take the same path as for a checked-out file. Unless a
+count is plain, the file goes to :func:`fastcount.analyze` instead, which gives the same
+result faster (with :mod:`fastlines` and :mod:`fastlex`), or hands over to ``from_file``.
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ if TYPE_CHECKING:
 
 #: Bump when the way loccount calls pygount changes, so cached counts are not reused.
 METHOD = "from_file-on-scratch-copy/1"
-#: How pygments picks each token's rule: loccount's first-character dispatch or pygments' own loop.
-LEXER_LOOPS = {False: "first-character-dispatch/1", True: "pygments"}
 #: Options passed to pygount; pygount's own defaults, written out so the fingerprint records them.
 PYGOUNT_OPTIONS = {
     "encoding": "automatic",
@@ -120,23 +120,36 @@ def versions() -> dict[str, str]:
     }
 
 
-def fingerprint(plain_pygments: bool = False) -> str:
+def counting_method(plain: bool = False) -> dict[str, str]:
+    """How files are counted here: loccount's method and the lexer loop that runs.
+
+    A fast path asked for but not verified against the installed library is not run, and
+    is not named: the record says what really counted.
+    """
+    from .fastcount import method
+    from .fastlex import loop
+
+    return {"method": METHOD, "lexer": loop(dispatch=not plain), "lines": method(fast=not plain)}
+
+
+def fingerprint(plain: bool = False) -> str:
     """Short hash of versions, options and method: part of every cache key.
 
-    The two lexer loops give the same tokens, but each keeps its own cache entries, so a
-    ``--plain-pygments`` run really recounts and can be compared with a dispatched one.
+    Fast and plain counting give the same counts, but each keeps its own cache entries, so a
+    ``--plain`` run really recounts and can be compared with a fast one.
     """
-    method = {"method": METHOD, "lexer": LEXER_LOOPS[plain_pygments]}
-    payload = json.dumps({**method, "options": PYGOUNT_OPTIONS, **versions()}, sort_keys=True)
+    payload = json.dumps({**counting_method(plain), "options": PYGOUNT_OPTIONS, **versions()}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def describe(plain_pygments: bool = False) -> dict[str, str]:
-    """What produced the counts, for provenance: versions, the lexer loop and the fingerprint."""
+def describe(plain: bool = False) -> dict[str, str]:
+    """What produced the counts, for provenance: versions, the method that ran and the fingerprint."""
+    method = counting_method(plain)
     return {
         **versions(),
-        "lexer_loop": LEXER_LOOPS[plain_pygments],
-        "counter_fingerprint": fingerprint(plain_pygments),
+        "lexer_loop": method["lexer"],
+        "line_counting": method["lines"],
+        "counter_fingerprint": fingerprint(plain),
     }
 
 
@@ -158,14 +171,17 @@ def _check_name(name: str) -> None:
         raise ValueError(f"not a plain file name: {name!r}")
 
 
-def count_blob(name: str, data: bytes, directory: str) -> FileCount:
+def count_blob(name: str, data: bytes, directory: str, fast: bool = True) -> FileCount:
     """Count ``data`` as pygount counts a file called ``name`` on disk.
 
-    ``directory`` is a private scratch directory; the copy is removed afterwards. A failure
-    that comes from the machine, not from the content or the name, raises
-    :class:`EnvironmentFault` instead of becoming the file's state.
+    ``directory`` is a private scratch directory; the copy is removed afterwards. ``fast``
+    counts through :func:`fastcount.analyze` (same result), else through pygount's own
+    ``from_file``. A failure that comes from the machine, not from the content or the name,
+    raises :class:`EnvironmentFault` instead of becoming the file's state.
     """
     from pygount import SourceAnalysis  # here, so runs that find every count cached never load it
+
+    from .fastcount import analyze
 
     _check_name(name)
     path = os.path.join(directory, name)
@@ -179,7 +195,7 @@ def count_blob(name: str, data: bytes, directory: str) -> FileCount:
             return FileCount.error(f"{NAME_ERROR}: {error.strerror}")
         raise EnvironmentFault(f"cannot write a scratch copy in {directory}: {error.strerror}") from None
     try:
-        analysis = SourceAnalysis.from_file(path, "loccount")
+        analysis = analyze(path, "loccount") if fast else SourceAnalysis.from_file(path, "loccount")
     except (OSError, MemoryError) as error:
         raise EnvironmentFault(f"cannot count the scratch copy {path}: {type(error).__name__}: {error}") from None
     except Exception as error:  # pygount asserts on some inputs: a fact about the content, recorded
@@ -193,11 +209,12 @@ def count_blob(name: str, data: bytes, directory: str) -> FileCount:
     return counted
 
 
-def count_batch(items: list[tuple[str, str, bytes]], plain_pygments: bool = False) -> list[tuple[str, str, FileCount]]:
+def count_batch(items: list[tuple[str, str, bytes]], plain: bool = False) -> list[tuple[str, str, FileCount]]:
     """Count ``(sha, name, data)`` items; the task an executor runs, locally or on a cluster.
 
-    Scratch copies go to tmpfs; if writing there fails (full, say), the rest of the batch is
-    counted in the temporary directory on disk, and if that fails too the batch raises
+    ``plain`` turns off every fast path (pygount's and Pygments' own code only). Scratch copies
+    go to tmpfs; if writing there fails (full, say), the rest of the batch is counted in the
+    temporary directory on disk, and if that fails too the batch raises
     :class:`EnvironmentFault`: nothing of it is returned, so nothing of it is cached.
     """
     from .fastlex import dispatching
@@ -205,12 +222,12 @@ def count_batch(items: list[tuple[str, str, bytes]], plain_pygments: bool = Fals
     logging.getLogger("pygount").setLevel(logging.ERROR)
     done: list[tuple[str, str, FileCount]] = []
     problems = []
-    with dispatching(not plain_pygments):
+    with dispatching(not plain):
         for root in scratch_roots():
             try:
                 with tempfile.TemporaryDirectory(prefix=scratch_prefix(SCRATCH_PREFIX), dir=root) as directory:
                     for sha, name, data in items[len(done) :]:
-                        done.append((sha, name, count_blob(name, data, directory)))
+                        done.append((sha, name, count_blob(name, data, directory, fast=not plain)))
                 return done
             except EnvironmentFault as fault:
                 problems.append(str(fault))

@@ -10,10 +10,9 @@ cluster's executor.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
@@ -22,8 +21,9 @@ from typing import TYPE_CHECKING, Protocol
 from .cache import CountCache, Key
 from .count import DEFAULT_MAX_BLOB_BYTES, HUGE, SCRATCH_PREFIX, FileCount, count_batch, fingerprint, scratch_roots
 from .errors import LoccountError
-from .processes import die_with_parent, remove_stale_scratch
+from .processes import remove_stale_scratch
 from .tree import MISSING, read_blob
+from .workers import process_pool
 
 if TYPE_CHECKING:
     import git
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 DEFAULT_BATCH_BYTES = 1024 * 1024
 MIN_BATCH_BYTES = 16 * 1024
 MAX_BATCH_FILES = 256
+#: Less than this to count is counted in this process: starting workers would cost more.
+DEFAULT_POOL_MIN_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +66,19 @@ class EngineOptions:
     executor: Executor | None = None
     max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES
     batch_bytes: int = DEFAULT_BATCH_BYTES
-    #: Lex with pygments' own rule loop instead of first-character dispatch (same counts, slower).
+    #: Below this many bytes to count, no pool is started (``jobs`` is then ignored).
+    pool_min_bytes: int = DEFAULT_POOL_MIN_BYTES
+    #: Count with pygount's and Pygments' own code only, no fast path (same counts, slower).
+    plain: bool = False
+    #: The former name of ``plain``, kept for existing callers: either one turns fast paths off.
     plain_pygments: bool = False
 
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1
+
+    @property
+    def is_plain(self) -> bool:
+        return self.plain or self.plain_pygments
 
 
 def huge(size: int, cap: int) -> FileCount:
@@ -110,7 +120,7 @@ def count_blobs(
     """Counts for every key in ``blobs``: from the cache, or counted now and cached."""
     options = options or EngineOptions()
     progress = progress or _Quiet()
-    stamp = fingerprint(options.plain_pygments)
+    stamp = fingerprint(options.is_plain)
     results = cache.get_many(stamp, blobs)
     cached = len(results)
     todo: dict[Key, Blob] = {}
@@ -123,7 +133,8 @@ def count_blobs(
             results[key] = huge(blob.size, options.max_blob_bytes)
         else:
             todo[key] = blob
-    progress.start(len(todo), sum(b.size for b in todo.values()), cached, len(blobs) - len(todo) - cached)
+    todo_bytes = sum(b.size for b in todo.values())
+    progress.start(len(todo), todo_bytes, cached, len(blobs) - len(todo) - cached)
     if not todo:
         return results
     remove_stale_scratch(scratch_roots(), SCRATCH_PREFIX)
@@ -135,18 +146,15 @@ def count_blobs(
             results[(sha, name)] = counted
         progress.advance(len(done), sum(todo[(sha, name)].size for sha, name, _ in done))
 
-    task = partial(count_batch, plain_pygments=options.plain_pygments)
+    task = partial(count_batch, plain=options.is_plain)
     if options.executor is not None:
         _run(options.executor, batches, todo, store, task, in_flight=2 * options.workers() + 2)
         return results
-    if options.workers() == 1 or len(batches) == 1:
+    if options.workers() == 1 or len(batches) == 1 or todo_bytes < options.pool_min_bytes:
         for batch in batches:
             store(task(load_batch(batch, todo)))
         return results
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=options.workers(), mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
-    )
+    pool = process_pool(options.workers())
     try:
         _run(pool, batches, todo, store, task, in_flight=2 * options.workers() + 2)
     except BaseException:

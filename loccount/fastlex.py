@@ -11,11 +11,19 @@ would have picked, with the same match; callbacks get a match of the rule's own 
 Everything after the match (actions, state changes, the end-of-line and error fallback) is
 pygments' loop unchanged.
 
+:func:`get_tokens_unprocessed` is a copy of ``RegexLexer.get_tokens_unprocessed`` from
+Pygments 2.21 with the rule search replaced. It runs only while the installed Pygments' loop
+has the source it was copied from (:data:`VERIFIED`, checked by :func:`verified`); with any
+other Pygments, :func:`dispatching` leaves Pygments' own loop in place and :func:`loop` names
+``pygments``, which goes into the counter fingerprint and the provenance.
+
 A state is dispatched only when every rule is a plain compiled pattern without
 backreferences, named groups, verbose mode or inline flags past the start; any other state
-runs pygments' own rule loop. :func:`dispatching` turns this on for the duration of a count;
-loccount's tests and benchmark compare token streams and pygount's counts with pygments'
-own loop, and ``--plain-pygments`` counts without it.
+runs pygments' own rule loop. :func:`dispatching` turns dispatch on for the calling thread
+only, for the duration of a block: other threads, and blocks inside ``dispatching(False)``,
+run Pygments' own loop even while the patch is installed. loccount's tests and benchmark
+compare token streams and pygount's counts with pygments' own loop, and ``--plain`` counts
+without it.
 """
 
 from __future__ import annotations
@@ -24,12 +32,28 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 from pygments.lexer import RegexLexer
-from pygments.token import Error, Whitespace, _TokenType
+from pygments.token import Error, Token, Whitespace
+
+from .verified import unverified
+
+#: pygments' token type class, named as pygount names it (``_TokenType`` is private).
+TokenType = type(Token)
+#: The Pygments source :func:`get_tokens_unprocessed` was copied from (Pygments 2.21).
+VERIFIED = {
+    "pygments.lexer": {
+        "RegexLexer.get_tokens_unprocessed": "dda6229f98c72106e727537e3b57432b79b38517f8900671f3800d248e3867fe",
+    },
+}
+#: How the rule of each token is found: the names :func:`loop` gives.
+DISPATCH = "first-character-dispatch/1"
+PYGMENTS = "pygments"
 
 ASCII = tuple(chr(code) for code in range(128))
 ANY_ASCII = frozenset(ASCII)
@@ -124,8 +148,14 @@ def _first_of_item(op: Any, arg: Any, flags: int) -> tuple[set[str] | frozenset[
 
 def first_characters(pattern: re.Pattern[str]) -> First:
     """A superset of the ASCII characters a match can start with, and whether it can be empty."""
+    return _first_characters(pattern.pattern, pattern.flags)
+
+
+@cache
+def _first_characters(source: str, flags: int) -> First:
+    """first_characters, once per source and flags (lexers share rules across their states)."""
     try:
-        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        parsed = sre_parse.parse(source, flags)
         chars, can_be_empty = _first_of_sequence(parsed.data, parsed.state.flags)
     except Exception:  # any surprise from a private parser: keep the rule everywhere
         return ANY_ASCII, True
@@ -275,14 +305,14 @@ def get_tokens_unprocessed(self: RegexLexer, text: str, stack: Any = ("root",)) 
         rule, joined_match = _find(plan, statetokens, text, pos, end)
         if rule is not None:
             rexmatch, action, new_state = rule
-            if joined_match is not None and (action is None or type(action) is _TokenType):
+            if joined_match is not None and (action is None or type(action) is TokenType):
                 if action is not None:
                     yield pos, action, joined_match.group()
                 pos = joined_match.end()
             else:
                 m = rexmatch(text, pos)
                 if action is not None:
-                    if type(action) is _TokenType:
+                    if type(action) is TokenType:
                         yield pos, action, m.group()
                     else:
                         yield from action(self, m)
@@ -324,24 +354,54 @@ def get_tokens_unprocessed(self: RegexLexer, text: str, stack: Any = ("root",)) 
 
 
 _PYGMENTS_LOOP = RegexLexer.get_tokens_unprocessed
-_ACTIVE = 0
-_ACTIVE_LOCK = threading.Lock()
+_DISPATCH: ContextVar[bool] = ContextVar("loccount_dispatch", default=False)
+_INSTALLED = 0
+_INSTALL_LOCK = threading.Lock()
+
+
+@cache
+def verified() -> bool:
+    """Whether the installed Pygments' loop is the one :func:`get_tokens_unprocessed` copies."""
+    return not unverified(VERIFIED)
+
+
+def loop(dispatch: bool = True) -> str:
+    """The rule loop a count runs when ``dispatch`` is asked for: recorded with every count."""
+    return DISPATCH if dispatch and verified() else PYGMENTS
+
+
+def is_pygments_loop(method: Any) -> bool:
+    """Whether ``method`` is Pygments' own RegexLexer loop, or the switch installed over it."""
+    return method is _PYGMENTS_LOOP or method is _switched_loop
+
+
+def _switched_loop(self: RegexLexer, text: str, stack: Any = ("root",)) -> Iterator[tuple[int, Any, str]]:
+    """What ``RegexLexer.get_tokens_unprocessed`` is while installed: dispatch only where switched on."""
+    if _DISPATCH.get():
+        return get_tokens_unprocessed(self, text, stack)
+    return _PYGMENTS_LOOP(self, text, stack)
 
 
 @contextmanager
 def dispatching(enabled: bool = True) -> Iterator[None]:
-    """Let every RegexLexer use first-character dispatch inside the block (nesting is fine)."""
-    global _ACTIVE
-    if not enabled:
-        yield
-        return
-    with _ACTIVE_LOCK:
-        _ACTIVE += 1
-        RegexLexer.get_tokens_unprocessed = get_tokens_unprocessed
+    """Dispatch for every RegexLexer lexing in this thread inside the block (nesting is fine).
+
+    ``dispatching(False)`` runs Pygments' own loop in this thread, whatever other threads do.
+    The method is installed on ``RegexLexer`` while any thread is inside an enabled block.
+    """
+    global _INSTALLED
+    enabled = enabled and verified()
+    token = _DISPATCH.set(enabled)
+    if enabled:
+        with _INSTALL_LOCK:
+            _INSTALLED += 1
+            RegexLexer.get_tokens_unprocessed = _switched_loop
     try:
         yield
     finally:
-        with _ACTIVE_LOCK:
-            _ACTIVE -= 1
-            if _ACTIVE == 0:
-                RegexLexer.get_tokens_unprocessed = _PYGMENTS_LOOP
+        _DISPATCH.reset(token)
+        if enabled:
+            with _INSTALL_LOCK:
+                _INSTALLED -= 1
+                if _INSTALLED == 0:
+                    RegexLexer.get_tokens_unprocessed = _PYGMENTS_LOOP

@@ -124,7 +124,7 @@ def count_releases(
                     if entry.kind == "file":
                         blobs.setdefault((entry.sha, entry.name), Blob(repo, entry.size))
         counts = count_blobs(blobs, cache, options.engine, options.progress)
-    plain = options.engine.plain_pygments if options.engine else False
+    plain = options.engine.is_plain if options.engine else False
     info = make_provenance(
         describe(plain),
         [rule.describe() for _repo, _releases, rule in groups],

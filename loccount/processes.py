@@ -38,15 +38,18 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def die_with_parent(parent: int) -> None:
-    """Worker initializer: end this process when ``parent`` dies, even by kill -9.
+def die_with_parent(run: int) -> None:
+    """Worker initializer: end this process when the run ``run`` dies, even by kill -9.
 
-    On Linux the kernel sends SIGKILL (``PR_SET_PDEATHSIG``); elsewhere a daemon thread
-    watches the parent pid. A parent that died before this ran is caught by the pid check.
+    A worker's parent is the run itself (``spawn``) or the fork server the run started
+    (``forkserver``), which exits when the run does. On Linux the kernel sends SIGKILL when
+    the parent dies (``PR_SET_PDEATHSIG``); a daemon thread also watches the run's pid, and
+    is all there is elsewhere. A run or parent that died before this ran is caught at once.
     """
-    if not (sys.platform.startswith("linux") and _set_death_signal()):
-        threading.Thread(target=_watch, args=(parent,), name="loccount-parent-watch", daemon=True).start()
-    if os.getppid() != parent:
+    parent = os.getppid()
+    if not (sys.platform.startswith("linux") and _set_death_signal()) or parent != run:
+        threading.Thread(target=_watch, args=(run, parent), name="loccount-run-watch", daemon=True).start()
+    if os.getppid() != parent or not alive(run):
         os._exit(1)
 
 
@@ -58,8 +61,8 @@ def _set_death_signal() -> bool:
         return False
 
 
-def _watch(parent: int, interval: float = 1.0) -> None:
-    while os.getppid() == parent:
+def _watch(run: int, parent: int, interval: float = 1.0) -> None:
+    while os.getppid() == parent and alive(run):
         time.sleep(interval)
     os._exit(1)
 

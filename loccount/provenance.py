@@ -26,6 +26,8 @@ class Provenance:
     python: str
     lexer_loop: str
     counter_fingerprint: str
+    #: How pygount's line decisions were made: loccount's exact fast path or pygount's own code.
+    line_counting: str = "pygount"
     test_rules: tuple[str, ...]
     run_at: str
     release_data_commit: str | None = None
@@ -55,14 +57,16 @@ def make_provenance(
     release_order: Mapping[str, str] | None = None,
     notes: Sequence[str] = (),
 ) -> Provenance:
-    """The record for a run: ``counter`` holds the pygount, pygments, python, lexer_loop and
-    counter_fingerprint entries that :mod:`loccount.count` reports; ``rules`` each test rule's description."""
+    """The record for a run: ``counter`` holds the pygount, pygments, python, lexer_loop,
+    line_counting and counter_fingerprint entries that :func:`loccount.count.describe` reports;
+    ``rules`` each test rule's description."""
     return Provenance(
         loccount=version("loccount"),
         pygount=counter["pygount"],
         pygments=counter["pygments"],
         python=counter["python"],
         lexer_loop=counter["lexer_loop"],
+        line_counting=counter["line_counting"],
         counter_fingerprint=counter["counter_fingerprint"],
         test_rules=tuple(dict.fromkeys(rules)),
         run_at=datetime.now(UTC).isoformat(timespec="seconds"),

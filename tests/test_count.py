@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pygount import SourceAnalysis
 
+from loccount import count as count_module
+from loccount import fastlex
 from loccount.count import FileCount, count_batch, count_blob, fingerprint
 
 # (name, content, state, code, documentation, empty, string), derived by hand:
@@ -67,9 +69,21 @@ def test_batch_returns_keys_in_order_and_cleans_up() -> None:
     assert [c.state for _, _, c in results] == [case[2] for case in CASES]
 
 
-def test_fingerprint_is_stable_and_short() -> None:
-    assert fingerprint() == fingerprint()
+@pytest.mark.parametrize("changed", ["pygount", "pygments", "python"])
+def test_fingerprint_changes_with_each_version(monkeypatch, changed: str) -> None:
+    before = fingerprint()
+    real = count_module.versions()
+    monkeypatch.setattr(count_module, "versions", lambda: {**real, changed: real[changed] + ".1"})
+    assert fingerprint() != before
     assert len(fingerprint()) == 16
+
+
+def test_fingerprint_changes_with_the_lexer_loop(monkeypatch) -> None:
+    """A plain run, or a fast path that fell back, is recorded under a fingerprint of its own."""
+    fast, plain = fingerprint(), fingerprint(plain=True)
+    assert fast != plain
+    monkeypatch.setattr(fastlex, "loop", lambda dispatch=True: "another-loop")
+    assert fingerprint() not in (fast, plain)
 
 
 @pytest.mark.parametrize("bad", ["", ".", "..", "a/b.py", "x\0.py"])

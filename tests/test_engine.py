@@ -34,12 +34,12 @@ class Spy:
         self.batches = 0
         self.fail_after = fail_after
 
-    def __call__(self, items, plain_pygments=False):
+    def __call__(self, items, plain=False):
         if self.fail_after is not None and self.batches >= self.fail_after:
             raise KeyboardInterrupt
         self.batches += 1
         self.counted.extend((sha, name) for sha, name, _ in items)
-        return count_batch(items, plain_pygments)
+        return count_batch(items, plain)
 
 
 def test_miss_then_hit(blobs, cache_dir, monkeypatch) -> None:
@@ -65,15 +65,16 @@ def test_fingerprint_change_misses(blobs, cache_dir, monkeypatch) -> None:
         assert len(spy.counted) == len(blobs)
 
 
-def test_plain_pygments_recounts_and_agrees(blobs, cache_dir, monkeypatch) -> None:
-    """The two lexer loops keep separate cache entries, and count every blob the same."""
+@pytest.mark.parametrize("option", ["plain", "plain_pygments"])
+def test_plain_recounts_and_agrees(blobs, cache_dir, monkeypatch, option: str) -> None:
+    """Fast and plain counting keep separate cache entries, and count every blob the same."""
     with CountCache(cache_dir) as cache:
-        dispatched = count_blobs(blobs, cache, EngineOptions(jobs=1))
+        fast = count_blobs(blobs, cache, EngineOptions(jobs=1))
         spy = Spy()
         monkeypatch.setattr(engine_module, "count_batch", spy)
-        plain = count_blobs(blobs, cache, EngineOptions(jobs=1, plain_pygments=True))
+        plain = count_blobs(blobs, cache, EngineOptions(jobs=1, **{option: True}))
         assert len(spy.counted) == len(blobs)
-        assert plain == dispatched
+        assert plain == fast
         assert sorted(cache.stats().values()) == [len(blobs), len(blobs)]
 
 
@@ -96,7 +97,7 @@ def test_resume_after_interruption_counts_only_the_rest(blobs, cache_dir, monkey
 
 def test_process_pool_and_custom_executor_agree_with_inline(blobs, cache_dir) -> None:
     inline = count_blobs(blobs, CountCache(cache_dir / "a"), EngineOptions(jobs=1, batch_bytes=1))
-    pooled = count_blobs(blobs, CountCache(cache_dir / "b"), EngineOptions(jobs=2, batch_bytes=1))
+    pooled = count_blobs(blobs, CountCache(cache_dir / "b"), EngineOptions(jobs=2, batch_bytes=1, pool_min_bytes=0))
     with ThreadPoolExecutor(max_workers=3) as executor:
         custom = count_blobs(blobs, CountCache(cache_dir / "c"), EngineOptions(executor=executor, batch_bytes=1))
     assert inline == pooled == custom
@@ -121,3 +122,13 @@ def test_batches_put_largest_first_and_shrink_towards_the_end(blobs) -> None:
     assert max(totals) <= 200 + max(sizes)
     assert totals[-1] <= 20 + max(blobs[key].size for key in batches[-1])
     assert len(make_batches(blobs, workers=2, max_bytes=1, min_bytes=1)) == len(blobs)
+
+
+def test_small_runs_start_no_pool(blobs, cache_dir, monkeypatch) -> None:
+    def no_pool(workers):
+        raise AssertionError("a pool was started for a small run")
+
+    monkeypatch.setattr(engine_module, "process_pool", no_pool)
+    options = EngineOptions(jobs=2, batch_bytes=1, pool_min_bytes=sum(blob.size for blob in blobs.values()) + 1)
+    reference = count_blobs(blobs, CountCache(cache_dir / "a"), EngineOptions(jobs=1))
+    assert count_blobs(blobs, CountCache(cache_dir / "b"), options) == reference

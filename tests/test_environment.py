@@ -60,10 +60,10 @@ def test_a_batch_moves_to_disk_when_tmpfs_fails_and_fails_whole_when_both_do(tmp
     disk.mkdir()
     real = count_blob
 
-    def filling(name: str, data: bytes, directory: str) -> FileCount:
+    def filling(name: str, data: bytes, directory: str, fast: bool = True) -> FileCount:
         if directory.startswith(str(full)) and name == "t.py":
             raise EnvironmentFault(f"cannot write a scratch copy in {directory}: No space left on device")
-        return real(name, data, directory)
+        return real(name, data, directory, fast)
 
     monkeypatch.setattr(count_module, "count_blob", filling)
     monkeypatch.setattr(count_module, "scratch_roots", lambda: [str(full), str(disk)])
@@ -75,7 +75,7 @@ def test_a_batch_moves_to_disk_when_tmpfs_fails_and_fails_whole_when_both_do(tmp
 
 
 def test_a_failed_batch_is_not_cached_and_the_run_stops(blobs, cache_dir, monkeypatch) -> None:  # noqa: F811
-    def full(_items, plain_pygments=False):
+    def full(_items, plain=False):
         raise EnvironmentFault("cannot write a scratch copy in /dev/shm: No space left on device")
 
     monkeypatch.setattr("loccount.engine.count_batch", full)

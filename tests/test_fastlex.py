@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import ClassVar
 
 import pytest
@@ -14,30 +15,10 @@ from pygments.token import Name, Punctuation, String, Text
 
 from loccount import fastlex
 from loccount.fastlex import dispatching, first_characters, plans_for
+from loccount.verified import unverified
+from tests.python_text import SOURCES, TRICKY
 
 PYGMENTS_LOOP = RegexLexer.get_tokens_unprocessed
-
-TRICKY = [
-    "",
-    "\n",
-    "x = 1\n",
-    '"""unterminated docstring\n\nstill inside\n',
-    "'''\n'''\n",
-    'def f():\n    """Doc."""\n    return f"{x!r:>{width}} {y[\'k\']:{z}}"  # comment\n',
-    "x = rf'{a}\\d' + Rb\"\\x00\" + bR'''raw\n''' + u'ü' + B\"b\"\n",
-    'print(f"""{\n  1 + 2\n}""")\n',
-    "match command.split():\n    case [action, obj]:\n        pass\n    case _:\n        match = case = 1\n",
-    "@decorator.attr(1)\nclass Café(Base, metaclass=M):\n    переменная = 0x_FF + 0o17 + 0b1_0 + 1_000.5e-3j\n",
-    "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nimport os, sys as system\nfrom . import (a,\n  b)\n",
-    "lazy import json\nlazy from x import y\n",
-    "a = b \\\n    + c\nd = $ ? `e`\n",
-    "\tif x:\r\n\t\tpass\r\n",
-    "s = 'unterminated\nt = \"also\n",
-    "x = 1  \f\n\v\n\u00a0\u3000y\n",
-    "def f(*, a: int = ..., **kw) -> None: ...\nlambda: (yield from g)\nawait x; async for y in z: pass\n",
-    "__init__ __name__ __doc__ self cls Ellipsis NotImplemented ValueError abs()\n",
-    "t'template {x}' T\"x\" ft'{y}'\n",
-]
 
 
 def pygments_tokens(lexer: RegexLexer, text: str) -> list:
@@ -60,17 +41,6 @@ def test_every_python_state_is_dispatched() -> None:
     lexer = PythonLexer()
     plans = plans_for(lexer._tokens, lexer.flags | re.UNICODE)
     assert [state for state, plan in plans.items() if plan is None] == []
-
-
-FRAGMENTS = st.sampled_from(
-    [
-        "def ", "class ", "import ", "from ", "lazy ", "match ", "case ", "if ", "else", ":", "\n", "    ",
-        "\t", " ", "'", '"', '"""', "'''", "f", "r", "b", "u", "t", "F", "R", "B", "{", "}", "!r", "=",
-        "#", "\\", "\\\n", "(", ")", "[", "]", ".", ",", "0x1F", "1_0.5e3", "1j", "@", "->", "...",
-        "self", "None", "__init__", "ValueError", "print", "x", "é", "\u00a0", "\r", "\f", "$", "?",
-    ]
-)  # fmt: skip
-SOURCES = st.lists(st.one_of(FRAGMENTS, st.text(max_size=3)), max_size=60).map("".join)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -164,15 +134,77 @@ def test_first_characters_ignorecase_includes_kelvin_sign_folding() -> None:
     assert chars == frozenset("kK")
 
 
-def test_dispatching_restores_pygments_loop_and_nests() -> None:
+def test_installed_pygments_loop_is_the_verified_one() -> None:
+    """Fails on any Pygments whose loop differs from the copied one: review fastlex, then add its digest."""
+    assert unverified(fastlex.VERIFIED) == []
+    assert fastlex.verified()
+    assert fastlex.loop() == fastlex.DISPATCH
+    assert fastlex.loop(dispatch=False) == fastlex.PYGMENTS
+
+
+@pytest.fixture
+def dispatch_calls(monkeypatch) -> list[str]:
+    """Records each text the dispatched loop lexes."""
+    calls: list[str] = []
+    dispatched = fastlex.get_tokens_unprocessed
+
+    def spy(self, text, stack=("root",)):
+        calls.append(text)
+        return dispatched(self, text, stack)
+
+    monkeypatch.setattr(fastlex, "get_tokens_unprocessed", spy)
+    return calls
+
+
+def test_unknown_pygments_loop_falls_back_to_pygments(monkeypatch, dispatch_calls) -> None:
+    monkeypatch.setattr(fastlex, "VERIFIED", {"pygments.lexer": {"RegexLexer.get_tokens_unprocessed": "0" * 64}})
+    fastlex.verified.cache_clear()
+    try:
+        assert fastlex.loop() == fastlex.PYGMENTS
+        with dispatching():
+            assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
+            list(PythonLexer().get_tokens("x = 1\n"))
+        assert dispatch_calls == []
+    finally:
+        fastlex.verified.cache_clear()
+
+
+def test_dispatching_installs_while_inside_nests_and_restores(dispatch_calls) -> None:
     assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
     with dispatching():
         with dispatching():
-            assert RegexLexer.get_tokens_unprocessed is fastlex.get_tokens_unprocessed
-        assert RegexLexer.get_tokens_unprocessed is fastlex.get_tokens_unprocessed
+            list(PythonLexer().get_tokens("a\n"))
+        list(PythonLexer().get_tokens("b\n"))
+        with dispatching(enabled=False):
+            list(PythonLexer().get_tokens("c\n"))
     assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
-    with dispatching(enabled=False):
-        assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
+    assert dispatch_calls == ["a\n", "b\n"]
     with pytest.raises(RuntimeError), dispatching():
         raise RuntimeError
     assert RegexLexer.get_tokens_unprocessed is PYGMENTS_LOOP
+
+
+def test_other_threads_keep_pygments_loop_while_one_dispatches(dispatch_calls) -> None:
+    """``dispatching(False)`` (and no block at all) is Pygments' loop even while the patch is in."""
+    inside, done = threading.Event(), threading.Event()
+
+    def dispatch_in_a_thread() -> None:
+        with dispatching():
+            list(PythonLexer().get_tokens("thread\n"))
+            inside.set()
+            done.wait(10)
+
+    worker = threading.Thread(target=dispatch_in_a_thread)
+    worker.start()
+    try:
+        assert inside.wait(10)
+        assert RegexLexer.get_tokens_unprocessed is not PYGMENTS_LOOP
+        lexer = PythonLexer()
+        with dispatching(enabled=False):
+            plain = list(lexer.get_tokens(TRICKY[5]))
+        unswitched = list(lexer.get_tokens(TRICKY[5]))
+    finally:
+        done.set()
+        worker.join()
+    assert dispatch_calls == ["thread\n"]
+    assert plain == unswitched == list(lexer.get_tokens(TRICKY[5]))

@@ -249,16 +249,21 @@ def test_two_runs_at_once_on_one_cache(tmp_path) -> None:
     assert len(mirrors) == 3  # releases, alpha, beta: one mirror each, cloned once
 
 
-def children(pid: int) -> set[int]:
-    """The live child processes of ``pid`` (from /proc)."""
-    found = set()
+def descendants(pid: int) -> set[int]:
+    """The live processes below ``pid`` (from /proc): children, and theirs (fork-server workers)."""
+    parents = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.add(int(stat.parent.name))
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
     return found
 
 
@@ -273,9 +278,9 @@ def running(pid: int) -> bool:
 def test_workers_die_with_a_killed_parent_and_their_scratch_is_reclaimed(make_repo, tmp_path) -> None:
     from loccount.count import SCRATCH_PREFIX, scratch_roots
 
-    slow = "def f(x):\n    return x + 1  # c\n\n" * 40_000  # 1.3 MB: each worker counts one for seconds
-    builder = make_repo("slow")
-    builder.release("1.0", {"a.py": slow, "b.py": "# b\n" + slow})
+    slow = "def f(x):\n    return x + 1  # c\n\n" * 50_000  # 1.7 MB: each worker counts one for seconds
+    builder = make_repo("slow")  # 5 MB in all: enough to start a pool of workers
+    builder.release("1.0", {"a.py": slow, "b.py": "# b\n" + slow, "c.py": "# c\n" + slow})
     process = loccount("count", builder.path, "--tag", "1.0", "--cache-dir", tmp_path / "c", "--jobs", "2")
 
     def scratch_of(pids: set[int]) -> list[Path]:
@@ -284,7 +289,7 @@ def test_workers_die_with_a_killed_parent_and_their_scratch_is_reclaimed(make_re
     workers: set[int] = set()
 
     def counting() -> bool:
-        workers.update(children(process.pid))
+        workers.update(descendants(process.pid))
         return len(scratch_of(workers)) == 2
 
     wait_for(counting, what="both workers' scratch directories")
