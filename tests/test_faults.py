@@ -278,10 +278,12 @@ def running(pid: int) -> bool:
 def test_workers_die_with_a_killed_parent_and_their_scratch_is_reclaimed(make_repo, tmp_path) -> None:
     from loccount.count import SCRATCH_PREFIX, scratch_roots
 
-    slow = "def f(x):\n    return x + 1  # c\n\n" * 50_000  # 1.7 MB: each worker counts one for seconds
+    slow = "def f(x):\n    return x + 1  # c\n\n" * 50_000  # 1.7 MB: seconds per blob with plain pygount
     builder = make_repo("slow")  # 5 MB in all: enough to start a pool of workers
     builder.release("1.0", {"a.py": slow, "b.py": "# b\n" + slow, "c.py": "# c\n" + slow})
-    process = loccount("count", builder.path, "--tag", "1.0", "--cache-dir", tmp_path / "c", "--jobs", "2")
+    # --plain: the fast path counts such a blob in half a second, which a worker can finish
+    # (and tidy up after) before the kill reaches it; the test needs it killed mid-blob.
+    process = loccount("count", builder.path, "--tag", "1.0", "--cache-dir", tmp_path / "c", "--jobs", "2", "--plain")
 
     def scratch_of(pids: set[int]) -> list[Path]:
         return [p for root in scratch_roots() for pid in pids for p in Path(root).glob(f"{SCRATCH_PREFIX}{pid}-*")]
