@@ -4,6 +4,7 @@ and two runs at once on one cache. Nothing is lost, nothing half-written, a seco
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 from loccount.cache import DB_NAME
 from loccount.mirror import MARKER
 from loccount.urls import mirror_name
+from tests import namespaces
 from tests.gitrepo import RepoBuilder, git
 from tests.world import build_world, write_config
 
@@ -274,19 +276,43 @@ def running(pid: int) -> bool:
         return False
 
 
+def loccount_with_scratch(shm: Path | None, *args) -> subprocess.Popen:
+    """loccount with its tmpfs scratch root (``/dev/shm``) bound to ``shm`` in a private mount
+    namespace, so no other test's run, cleaning stale scratch, can touch it; as is without."""
+    if shm is None:
+        return loccount(*args)
+    command = shlex.join([sys.executable, "-m", "loccount.cli", *map(str, args)])
+    return subprocess.Popen(
+        ["unshare", "-m", "sh", "-c", f"mount --bind {shlex.quote(str(shm))} /dev/shm && exec {command}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find child processes")
 def test_workers_die_with_a_killed_parent_and_their_scratch_is_reclaimed(make_repo, tmp_path) -> None:
     from loccount.count import SCRATCH_PREFIX, scratch_roots
 
+    # Where the machine allows, the runs' scratch is private: a run elsewhere in the suite
+    # would otherwise (rightly) remove the dead workers' directories before this test looks.
+    shm: Path | None = None
+    if Path("/dev/shm").is_dir() and namespaces.unavailable() is None:
+        shm = tmp_path / "shm"
+        shm.mkdir()
+    roots = [str(shm)] if shm else scratch_roots()
     slow = "def f(x):\n    return x + 1  # c\n\n" * 50_000  # 1.7 MB: seconds per blob with plain pygount
     builder = make_repo("slow")  # 5 MB in all: enough to start a pool of workers
     builder.release("1.0", {"a.py": slow, "b.py": "# b\n" + slow, "c.py": "# c\n" + slow})
     # --plain: the fast path counts such a blob in half a second, which a worker can finish
     # (and tidy up after) before the kill reaches it; the test needs it killed mid-blob.
-    process = loccount("count", builder.path, "--tag", "1.0", "--cache-dir", tmp_path / "c", "--jobs", "2", "--plain")
+    process = loccount_with_scratch(
+        shm, "count", builder.path, "--tag", "1.0", "--cache-dir", tmp_path / "c", "--jobs", "2", "--plain"
+    )
 
     def scratch_of(pids: set[int]) -> list[Path]:
-        return [p for root in scratch_roots() for pid in pids for p in Path(root).glob(f"{SCRATCH_PREFIX}{pid}-*")]
+        return [p for root in roots for pid in pids for p in Path(root).glob(f"{SCRATCH_PREFIX}{pid}-*")]
 
     workers: set[int] = set()
 
@@ -303,7 +329,7 @@ def test_workers_die_with_a_killed_parent_and_their_scratch_is_reclaimed(make_re
     tiny = make_repo("tiny")
     tiny.release("1.0", {"a.py": "x = 1\n"})
     code, _out, err = finish(
-        loccount("count", tiny.path, "--tag", "1.0", "--cache-dir", tmp_path / "c2", "--jobs", "1")
+        loccount_with_scratch(shm, "count", tiny.path, "--tag", "1.0", "--cache-dir", tmp_path / "c2", "--jobs", "1")
     )
     assert code == 0, err
     assert not any(path.exists() for path in left)  # the next run removed them
