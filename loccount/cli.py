@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -546,5 +547,26 @@ def cache_clear(mirrors: bool, cache_dir: Path | None) -> None:
     out.print(f"removed {len(removed)} item(s) from {directory}")
 
 
+#: Cyclic-GC thresholds for the ``loccount`` process (Python's defaults: 700, 10, 10).
+PROCESS_GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def entry() -> None:
+    """The console script: ``main`` in a short-lived process of its own, with the collector tuned.
+
+    A run builds hundreds of thousands of long-lived objects (tree listings, cached counts,
+    table rows) and next to no reference cycles, so at the default thresholds the collector
+    re-scans them again and again for nothing, and once more as the process ends: together
+    about 0.25 s of a one-second warm run of nova's 33 releases. Reference counting still
+    frees everything at once, and cycles are still collected, only rarely. ``main`` itself,
+    run in-process by tests or other programs, leaves the collector alone.
+    """
+    gc.set_threshold(*PROCESS_GC_THRESHOLDS)
+    try:
+        main()
+    finally:
+        gc.freeze()  # the process ends now: no last scan of every object (atexit still runs)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

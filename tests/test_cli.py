@@ -191,3 +191,25 @@ def test_a_directory_in_place_of_the_database_is_one_line_for_count_and_clear(re
     (tmp_path / "c" / DB_NAME).mkdir(parents=True)
     assert_one_line_error(run("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "not a file")
     assert_one_line_error(run("cache", "clear", "--cache-dir", tmp_path / "c"), "a directory, not loccount's")
+
+
+def test_the_console_script_tunes_the_collector_for_its_own_process_only(monkeypatch) -> None:
+    import gc
+    import sys
+    from importlib.metadata import entry_points
+
+    from loccount import cli
+
+    (script,) = entry_points(group="console_scripts", name="loccount")
+    assert script.value == "loccount.cli:entry"
+    calls: list[tuple] = []
+    monkeypatch.setattr(gc, "set_threshold", lambda *limits: calls.append(("threshold", limits)))
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append(("freeze",)))
+    monkeypatch.setattr(sys, "argv", ["loccount", "--version"])
+    with pytest.raises(SystemExit) as exited:
+        cli.entry()
+    assert exited.value.code == 0
+    assert calls == [("threshold", cli.PROCESS_GC_THRESHOLDS), ("freeze",)]
+    calls.clear()
+    assert run("--version").exit_code == 0
+    assert calls == []  # main, run in-process, leaves the collector alone
