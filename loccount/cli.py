@@ -239,21 +239,19 @@ def count(
         )
     for note in result.provenance.notes:
         _flag("note: ", "yellow", note)
-    out.print(release_table(result.summary))
-    out.print(f"pygount {result.provenance.pygount}; test rule {'; '.join(result.provenance.test_rules)}")
-    if csv_path:
-        write_csv(result.tidy, csv_path)
-        err.print(f"wrote {csv_path}", highlight=False)
-    if by_file:
-        write_csv(result.files, by_file)
-        err.print(f"wrote {by_file}", highlight=False)
-    if changes:
-        write_csv(result.changes, changes)
-        err.print(f"wrote {changes}", highlight=False)
+    # Files first, then the table: a reader that closes stdout early (`| head`) loses no file.
+    written: list[Path] = []
+    for path, frame in ((csv_path, result.tidy), (by_file, result.files), (changes, result.changes)):
+        if path:
+            write_csv(frame, path)
+            written.append(path)
     if report_dir:
         releases = [snapshot.release for snapshot in result.snapshots]
-        for path in write_outputs(result, releases, report_dir, images=False, say=_note):
-            err.print(f"wrote {path}", highlight=False)
+        written += write_outputs(result, releases, report_dir, images=False, say=_note)
+    out.print(release_table(result.summary))
+    out.print(f"pygount {result.provenance.pygount}; test rule {'; '.join(result.provenance.test_rules)}")
+    for path in written:
+        err.print(f"wrote {path}", highlight=False)
 
 
 config_option = click.option(
@@ -490,13 +488,14 @@ def diff(
             comparison = compare_repository(
                 target, old, new, project=name, rule=rule, options=options, similarity=similarity
             )
+    if csv_path:  # before the table: a reader that closes stdout early (`| head`) loses no file
+        write_csv(comparison.changes, csv_path)
     for line in comparison_lines(comparison.summary, comparison.changes, measure, similarity):
         out.print(line, highlight=False)
     flows = directory_changes(comparison.changes, depth, measure)
     totals = directory_changes(comparison.changes, 0, measure)
     out.print(changes_table(top_directories(flows, top), totals, depth, measure))
     if csv_path:
-        write_csv(comparison.changes, csv_path)
         err.print(f"wrote {csv_path}", highlight=False)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as datetime_module
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,6 +49,8 @@ class Tag:
     name: str
     commit: str
     date: datetime | None
+    #: Why ``date`` is not the tag's own (a date Python cannot represent): said when the tag is counted.
+    date_note: str | None = None
 
 
 #: A tag made this long after its commit was made retroactively (OpenStack tagged its
@@ -72,10 +74,11 @@ def parse_git_date(text: str, what: str, notes: list[str] | None = None) -> date
         return None
 
 
-def list_tags(repo: git.Repo, notes: list[str] | None = None) -> dict[str, Tag]:
+def list_tags(repo: git.Repo) -> dict[str, Tag]:
     """Every tag that points (through annotated tags) at a commit, with its release date.
 
-    Tags that point at a tree or a blob are left out and said in ``notes``.
+    Tags that point at a tree or a blob are left out (asked for by name, they are said to be one).
+    A tag whose own date Python cannot represent carries a ``date_note``, said when it is counted.
     """
     fields = [
         "refname:strip=2",
@@ -95,29 +98,37 @@ def list_tags(repo: git.Repo, notes: list[str] | None = None) -> dict[str, Tag]:
     nested = []
     for line in output.splitlines():
         name, kind, sha, peeled_kind, peeled_sha, created, committed = line.split("\0")
-        stamp = _release_date(name, created, committed, notes)
+        stamp, note = _release_date(name, created, committed)
         if kind == "commit":
-            tags[name] = Tag(name, sha, stamp)
+            tags[name] = Tag(name, sha, stamp, note)
         elif peeled_kind == "commit":
-            tags[name] = Tag(name, peeled_sha, stamp)
+            tags[name] = Tag(name, peeled_sha, stamp, note)
         elif peeled_kind == "tag":
-            nested.append((name, stamp))
-    for name, stamp in nested:
+            nested.append((name, stamp, note))
+    for name, stamp, note in nested:
         commit = _peel_commit(repo, f"refs/tags/{name}")
         if commit:
-            tags[name] = Tag(name, commit, stamp)
+            tags[name] = Tag(name, commit, stamp, note)
     return tags
 
 
-def _release_date(name: str, created: str, committed: str, notes: list[str] | None) -> datetime | None:
+def _release_date(name: str, created: str, committed: str) -> tuple[datetime | None, str | None]:
+    """A tag's release date, and a note when its own date cannot be represented."""
     tagged = parse_git_date(created, f"tag {name}")
     made = parse_git_date(committed, f"tag {name}'s commit")
-    if created and tagged is None and notes is not None:
+    note = None
+    if created and tagged is None:
         fallback = "its commit's date is used" if made else "the release date is left unknown"
-        notes.append(f"tag {name}: date {created!r} cannot be represented; {fallback}")
+        note = f"tag {name}: date {created!r} cannot be represented; {fallback}"
     if tagged and made and tagged - made > RETROACTIVE:
-        return made
-    return tagged or made
+        return made, note
+    return tagged or made, note
+
+
+def date_notes(releases: Iterable[Release], tags: Mapping[str, Tag]) -> list[str]:
+    """The date notes of the tags these releases were counted at (a tag not counted is not mentioned)."""
+    found = (tags.get(release.tag) for release in releases if release.tag)
+    return list(dict.fromkeys(tag.date_note for tag in found if tag is not None and tag.date_note))
 
 
 def _peel_commit(repo: git.Repo, revision: str) -> str | None:
@@ -167,7 +178,7 @@ def resolve_tags(
     notes: list[str] | None = None,
 ) -> list[Release]:
     """Releases for explicit tag names or commits, plus every tag fully matching ``pattern``."""
-    known = list_tags(repo, notes) if known is None else known
+    known = list_tags(repo) if known is None else known
     chosen: dict[str, Release] = {}
     for name in tags:
         release = _resolve_one(repo, project, name, known, notes)
@@ -180,6 +191,8 @@ def resolve_tags(
             tag = known[name]
             release = Release(project, tag.name, tag.name, tag.commit, tag.date, rule="tag-pattern")
             chosen.setdefault(tag.commit + tag.name, release)
+    if notes is not None:
+        notes.extend(date_notes(chosen.values(), known))
     return chronological(chosen.values())
 
 

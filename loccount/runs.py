@@ -16,7 +16,7 @@ from .options import DEFAULT_OPTIONS, RunOptions
 from .pipeline import Comparison, ReleaseSpec, Result, compare_releases, count_releases, select_releases
 from .release_data import ReleaseData, resolve_project
 from .release_diff import find_release
-from .releases import Release, list_tags
+from .releases import Release, date_notes, list_tags
 from .series import KNOWN_SERIES, Series, canonical_series, select_series
 from .tree import DEFAULT_SIMILARITY
 
@@ -123,12 +123,13 @@ def plan(
     for project in selected:
         try:
             repo = open_url(project.repo_url)
-            tags = list_tags(repo, result.notes)
+            tags = list_tags(repo)
             if project.by_series and data is not None:
                 explicit = project.tags if isinstance(project.tags, dict) else {}
                 found = resolve_project(
                     data, repo, project.name, project.deliverable_name, chosen, tags, explicit, result.notes
                 )
+                result.notes.extend(date_notes(found, tags))
                 order = SERIES_ORDER
             else:
                 found, order = select_releases(

@@ -213,3 +213,23 @@ def test_the_console_script_tunes_the_collector_for_its_own_process_only(monkeyp
     calls.clear()
     assert run("--version").exit_code == 0
     assert calls == []  # main, run in-process, leaves the collector alone
+
+
+@pytest.mark.parametrize("command", ["count", "diff"])
+def test_a_reader_that_closes_stdout_early_loses_no_file(repo, tmp_path, command: str) -> None:
+    """`loccount count ... --csv F | head -1`: the file is written before the table is printed."""
+    import sys
+
+    csv = tmp_path / "out.csv"
+    args = ["--tag", "1.1"] if command == "count" else ["1.0", "1.1"]
+    args += ["--cache-dir", str(tmp_path / "c"), "--csv", str(csv)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loccount.cli", command, str(repo), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # the reader is gone before anything is printed
+    _, err = process.communicate(timeout=60)
+    assert "Traceback" not in err.decode()
+    assert pd.read_csv(csv).shape[0] > 0

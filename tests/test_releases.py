@@ -90,20 +90,28 @@ def odd_dates(make_repo):
 
 
 def test_dates_python_cannot_represent_are_unknown_and_noted(odd_dates) -> None:
-    notes: list[str] = []
-    tags = list_tags(odd_dates, notes)
+    tags = list_tags(odd_dates)
     assert tags["1.0"].date.isoformat().startswith("2020-01-01")  # the others are unaffected
     assert tags["zone"].date.isoformat().startswith("2020-01-01")  # the tag's own date is unknown: its commit's
     assert tags["far"].date.isoformat().startswith("2020-01-01")
-    assert any(
-        "tag zone: date '2020-01-05T03:59:00+99:59' cannot be represented; its commit's date is used" in note
-        for note in notes
-    )
-    assert any(
-        "tag far: date '10000-01-01T00:00:00+00:00' cannot be represented; its commit's date is used" in note
-        for note in notes
-    )
-    assert [r.version for r in resolve_tags(odd_dates, "p", ["zone", "far", "1.0"])] == ["1.0", "far", "zone"]
+    notes: list[str] = []
+    assert [r.version for r in resolve_tags(odd_dates, "p", ["zone", "far", "1.0"], notes=notes)] == [
+        "1.0",
+        "far",
+        "zone",
+    ]
+    assert notes == [
+        "tag zone: date '2020-01-05T03:59:00+99:59' cannot be represented; its commit's date is used",
+        "tag far: date '10000-01-01T00:00:00+00:00' cannot be represented; its commit's date is used",
+    ]
+
+
+def test_an_odd_date_is_said_only_when_its_tag_is_counted(odd_dates) -> None:
+    notes: list[str] = []
+    assert [r.version for r in resolve_tags(odd_dates, "p", ["1.0"], notes=notes)] == ["1.0"]
+    assert notes == []
+    resolve_tags(odd_dates, "p", pattern="z.*", notes=notes)
+    assert notes == ["tag zone: date '2020-01-05T03:59:00+99:59' cannot be represented; its commit's date is used"]
 
 
 def test_tags_at_a_tree_or_blob_say_what_they_point_at(odd_dates) -> None:
