@@ -221,19 +221,31 @@ def _change_releases(
     return releases[::-1]
 
 
-def _movers(changes: pd.DataFrame, names: Mapping[tuple[str, str], str], pages: Mapping[str, str]) -> list[dict]:
-    """The busiest directories of every project's latest release pair, across projects."""
-    latest = changes.drop_duplicates(["project", "from_release", "to_release"]).groupby("project", sort=False).tail(1)
+def _movers(
+    changes: pd.DataFrame, summary: pd.DataFrame, names: Mapping[tuple[str, str], str], pages: Mapping[str, str]
+) -> tuple[list[dict], list[str]]:
+    """The busiest directories of every project's latest release pair, across projects, and
+    the pairs (``project old → new``) in which no Python file changed."""
     keys = ["project", "from_release", "to_release"]
-    chosen = changes.merge(latest[keys], on=keys)
+    pairs = []
+    for project, part in summary.groupby("project", sort=False):
+        if len(part) > 1:
+            pairs.append((project, str(part["version"].iloc[-2]), str(part["version"].iloc[-1])))
+    latest = pd.DataFrame(pairs, columns=keys)
+    chosen = changes.astype({"from_release": str, "to_release": str}).merge(latest, on=keys)
+
+    def pair_name(project: str, old: str, new: str) -> str:
+        return f"{names.get((project, old), old)} → {names.get((project, new), new)}"
+
+    changed = set(chosen[keys].itertuples(index=False, name=None))
+    unchanged = [f"{pair[0]} {pair_name(*pair)}" for pair in pairs if pair not in changed]
     movers = top_directories(directory_changes(chosen, CHANGE_DEPTH), None)
     movers = movers.sort_values("activity", ascending=False, kind="stable").head(MOVERS)
-    return [
+    rows = [
         {
             "lead": [
                 row["project"],
-                f"{names.get((row['project'], row['from_release']), row['from_release'])} → "
-                f"{names.get((row['project'], row['to_release']), row['to_release'])}",
+                pair_name(str(row["project"]), str(row["from_release"]), str(row["to_release"])),
                 row["directory"],
             ],
             "page": pages.get(str(row["project"])),
@@ -241,6 +253,7 @@ def _movers(changes: pd.DataFrame, names: Mapping[tuple[str, str], str], pages: 
         }
         for _, row in movers.iterrows()
     ]
+    return rows, unchanged
 
 
 def headline(data: ReportInput) -> go.Figure:
@@ -297,6 +310,7 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
             **common,
         )
     latest, total = _latest_rows(summary, links.pages)
+    movers, unchanged = _movers(changes, summary, names, links.pages) if changes is not None else ([], [])
     pages[links.index] = _ENV.get_template("index.html.j2").render(
         title=data.title or f"{who}Python lines {per}",
         heading=data.title or f"{who}Python lines {per}, and how much of it is tests",
@@ -312,7 +326,8 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
         releases=_release_rows(summary),
         csvs=list(links.downloads),
         images=list(links.images),
-        movers=_movers(changes, names, links.pages) if changes is not None else [],
+        movers=movers,
+        unchanged=unchanged,
         **common,
     )
     return pages

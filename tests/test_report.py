@@ -197,6 +197,19 @@ def test_what_changed_at_each_release_chart() -> None:
     assert added.customdata[1][1] == "nova/tests (+70)"  # the hover names the directory
 
 
+def test_movers_are_the_latest_pair_even_when_it_changed_no_python_file(tmp_path) -> None:
+    """A project whose last two releases differ in no .py file is said so; its older changes are not shown as latest."""
+    all_changes = changes()
+    quiet = all_changes[(all_changes["project"] != "nova") | (all_changes["to_release"] != "2015.1.0")]
+    output = tmp_path / "quiet"
+    write_report(tidy(), areas(), PROVENANCE, output, images=False, say=lambda _m: None, changes=quiet)
+    index = (output / "index.html").read_text()
+    movers = index[index.index("Biggest movers") : index.index("</section>", index.index("Biggest movers"))]
+    assert "heat/engine" in movers and "heat/tests" in movers
+    assert "nova/" not in movers  # nova's Icehouse -> Juno changes are not its latest
+    assert "No Python file changed in nova Juno (2014.2.0) → Kilo (2015.1.0)." in movers
+
+
 @pytest.fixture
 def report_with_changes(tmp_path):
     output = tmp_path / "with-changes"
