@@ -556,7 +556,7 @@ def entry() -> None:
     A run builds hundreds of thousands of long-lived objects (tree listings, cached counts,
     table rows) and next to no reference cycles, so at the default thresholds the collector
     re-scans them again and again for nothing, and once more as the process ends: together
-    about 0.25 s of a one-second warm run of nova's 33 releases. Reference counting still
+    about 0.3 s of a 1.2 s warm run of nova's 33 releases. Reference counting still
     frees everything at once, and cycles are still collected, only rarely. ``main`` itself,
     run in-process by tests or other programs, leaves the collector alone.
     """

@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, T
 
 from .config import validation_message
 from .errors import ReleaseError
-from .releases import Release, Tag, commit_date, tag_target_kind
+from .releases import Release, Tag, commit_date, date_notes, tag_target_kind
 from .series import KNOWN_SERIES, Series, choose_version
 from .tree import list_tree, read_blob
 
@@ -137,7 +137,7 @@ def resolve_project(
     """The project's release in each series of ``series_list`` that has one.
 
     A release whose recorded commit is not in the repository falls back to its tag's commit;
-    with neither it is left out and said in ``notes``.
+    with neither it is left out and said in ``notes``, as is a counted tag's odd date.
     """
     explicit = explicit or {}
     repo_names = {deliverable_name, project}
@@ -169,6 +169,8 @@ def resolve_project(
                 continue
             commit = tag.commit
         releases.append(_release(project, series, shipped.version, commit, shipped.rule, tags, repo))
+    if notes is not None:
+        notes.extend(date_notes(releases, tags))
     return releases
 
 

@@ -230,9 +230,8 @@ def _movers(
     pairs = []
     for project, part in summary.groupby("project", sort=False):
         if len(part) > 1:
-            pairs.append((project, str(part["version"].iloc[-2]), str(part["version"].iloc[-1])))
-    latest = pd.DataFrame(pairs, columns=keys)
-    chosen = changes.astype({"from_release": str, "to_release": str}).merge(latest, on=keys)
+            pairs.append((project, part["version"].iloc[-2], part["version"].iloc[-1]))
+    chosen = changes.merge(pd.DataFrame(pairs, columns=keys), on=keys)
 
     def pair_name(project: str, old: str, new: str) -> str:
         return f"{names.get((project, old), old)} → {names.get((project, new), new)}"
@@ -245,7 +244,7 @@ def _movers(
         {
             "lead": [
                 row["project"],
-                pair_name(str(row["project"]), str(row["from_release"]), str(row["to_release"])),
+                pair_name(row["project"], row["from_release"], row["to_release"]),
                 row["directory"],
             ],
             "page": pages.get(str(row["project"])),

@@ -16,7 +16,7 @@ from .options import DEFAULT_OPTIONS, RunOptions
 from .pipeline import Comparison, ReleaseSpec, Result, compare_releases, count_releases, select_releases
 from .release_data import ReleaseData, resolve_project
 from .release_diff import find_release
-from .releases import Release, date_notes, list_tags
+from .releases import Release, list_tags
 from .series import KNOWN_SERIES, Series, canonical_series, select_series
 from .tree import DEFAULT_SIMILARITY
 
@@ -129,7 +129,6 @@ def plan(
                 found = resolve_project(
                     data, repo, project.name, project.deliverable_name, chosen, tags, explicit, result.notes
                 )
-                result.notes.extend(date_notes(found, tags))
                 order = SERIES_ORDER
             else:
                 found, order = select_releases(

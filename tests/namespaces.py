@@ -47,16 +47,26 @@ def read_only(path: str | Path) -> str:
     return f"mount --bind {quoted} {quoted} && mount -o remount,bind,ro {quoted}"
 
 
+def bind(source: str | Path, target: str | Path) -> str:
+    """Shell command showing directory ``source`` at ``target`` (a bind mount)."""
+    return f"mount --bind {shlex.quote(str(source))} {shlex.quote(str(target))}"
+
+
+def command_with_mounts(mounts: Sequence[str], *args: object) -> list[str]:
+    """The command running ``python -m loccount.cli ARGS`` after ``mounts``, in a private mount namespace."""
+    command = [sys.executable, "-m", "loccount.cli", *map(str, args)]
+    return ["unshare", "-m", "sh", "-c", " && ".join([*mounts, "exec " + shlex.join(command)])]
+
+
+def environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment, with this checkout importable, plus ``env``."""
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]), **(env or {})}
+
+
 def loccount_with_mounts(
     mounts: Sequence[str], *args: object, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """``python -m loccount.cli ARGS`` after ``mounts``, all in a private mount namespace."""
-    command = [sys.executable, "-m", "loccount.cli", *map(str, args)]
-    script = " && ".join([*mounts, "exec " + shlex.join(command)])
     return subprocess.run(
-        ["unshare", "-m", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]), **(env or {})},
+        command_with_mounts(mounts, *args), capture_output=True, text=True, timeout=timeout, env=environment(env)
     )

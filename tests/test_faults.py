@@ -4,7 +4,6 @@ and two runs at once on one cache. Nothing is lost, nothing half-written, a seco
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import sqlite3
 import subprocess
@@ -281,13 +280,12 @@ def loccount_with_scratch(shm: Path | None, *args) -> subprocess.Popen:
     namespace, so no other test's run, cleaning stale scratch, can touch it; as is without."""
     if shm is None:
         return loccount(*args)
-    command = shlex.join([sys.executable, "-m", "loccount.cli", *map(str, args)])
     return subprocess.Popen(
-        ["unshare", "-m", "sh", "-c", f"mount --bind {shlex.quote(str(shm))} /dev/shm && exec {command}"],
+        namespaces.command_with_mounts([namespaces.bind(shm, "/dev/shm")], *args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+        env=namespaces.environment(),
     )
 
 
