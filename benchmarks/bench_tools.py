@@ -16,8 +16,9 @@ figure is the wall time; the CPU seconds of the whole process tree are printed b
 since on a shared machine a tool's wall time depends on how many cores the others leave it.
 
 Exactness, once and outside the timing: every distinct (blob, file name) of the tags is
-written to disk and counted with plain pygount (``SourceAnalysis.from_file`` and Pygments'
-own loop: no loccount code runs), in a process pool; the state and the four counts of each
+written to disk and counted with plain pygount (``SourceAnalysis.from_file`` with the encoding
+options of pygount's command line, and Pygments' own loop: no loccount code runs;
+``bench_pygount_cli.py`` runs the command itself), in a process pool; the state and the four counts of each
 must equal those of loccount's first cold run (``--by-file``). The number that differ is
 printed: it must be 0.
 
@@ -180,7 +181,8 @@ def plain_pygount(paths: list[str]) -> list[tuple]:
     results = []
     for path in paths:
         try:
-            a = SourceAnalysis.from_file(path, "bench")
+            # As pygount's command line calls it by default: no fallback encoding (UTF-8 before cp1252).
+            a = SourceAnalysis.from_file(path, "bench", fallback_encoding=None)
             results.append((a.state.name, a.code_count, a.documentation_count, a.empty_count, a.string_count))
         except Exception as error:  # loccount records these as state 'error'
             results.append(("error", 0, 0, 0, 0, type(error).__name__))

@@ -441,6 +441,8 @@ def project_split(tidy: pd.DataFrame) -> go.Figure:
 #: Lighter shades for lines removed, below zero.
 REMOVED_COLORS = {NON_TEST: "#9DBCD8", TEST: "#F0C096"}
 NET_COLOR = "#222222"
+#: Cross-hatching for lines of files that could no longer be counted (or could again): not growth.
+UNREADABLE_COLOR = "#555555"
 
 
 def _top_names(flows: pd.DataFrame, flow: str, top: int) -> dict[tuple[str, str], str]:
@@ -462,12 +464,14 @@ def project_changes(
     Per release (against the one before it), test and non-test: lines added (new files, edits)
     and removed (deleted files, edits) as solid bars, and lines in moved files as hatched bars,
     moved in above zero and moved out below, so a move within a category shows as equal bars
-    that cancel. The diamond is the net change of the total. ``whole`` and ``directories`` are
+    that cancel. Lines of files that could no longer be counted (pygount cannot read them) are
+    cross-hatched bars of their own, drawn only where there are any. The diamond is the net
+    change of the total. ``whole`` and ``directories`` are
     :func:`loccount.release_diff.directory_changes` at depth 0 and by directory, ``moves`` is
     :func:`loccount.release_diff.moved_lines`; hover texts name the ``top`` directories behind
     each bar.
     """
-    flows = ["added", "removed", "moved", "net"]
+    flows = ["added", "removed", "moved", "unreadable", "net"]
     labels = with_labels(tidy, keep_order=True).drop_duplicates("version").set_index("version")["label"]
     whole = whole[whole["to_release"].isin(labels.index)]
     pairs = whole.drop_duplicates("to_release")
@@ -508,6 +512,11 @@ def project_changes(
             "removed",
             marker_color=REMOVED_COLORS[category],
         )
+    for category in (NON_TEST, TEST):
+        unreadable = values(category, "unreadable")
+        if any(unreadable):
+            pattern = {"shape": "x", "fgcolor": UNREADABLE_COLOR, "bgcolor": REMOVED_COLORS[category]}
+            bar(category, f"{category} not counted", unreadable, "unreadable", marker={"pattern": pattern})
     moves = moves.set_index(["to_release", "category"])[["moved_in", "moved_out"]]
     for category in (NON_TEST, TEST):
         keys = [(release, category) for release in pairs["to_release"]]

@@ -151,7 +151,7 @@ def main() -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First snapshot period (default: the first commit).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last snapshot period (default: today).")
 @click.option("--branch", help="Branch for snapshots and the tip (default: the repository's default branch).")
-@click.option("--name", help="Project name in the output (default: the last part of TARGET).")
+@click.option("--name", help="Project name in the output (default: from TARGET; see the README).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the tidy table.")
 @click.option("--by-file", type=click.Path(dir_okay=False, path_type=Path), help="Write one row per file per release.")
 @click.option(
@@ -252,6 +252,7 @@ def count(
     out.print(f"pygount {result.provenance.pygount}; test rule {'; '.join(result.provenance.test_rules)}")
     for path in written:
         err.print(f"wrote {path}", highlight=False)
+    _say_uncounted(result.uncounted)
 
 
 config_option = click.option(
@@ -366,6 +367,7 @@ def run(
         out.print(projects_table(analysis.result.summary))
         for path in written:
             err.print(f"wrote {path}", highlight=False)
+        _say_uncounted(analysis.result.uncounted)
     _report_failures(analysis.failures, analysis.plan.notes)
 
 
@@ -377,17 +379,33 @@ def run(
 def report(config_path: Path, output: Path | None, no_images: bool) -> None:
     """Rebuild the HTML report and wide CSV from the tables the last run wrote, without counting."""
     from .config import load_config, output_dir
-    from .outputs import load_changes, load_report_input, write_report
+    from .outputs import load_changes, load_report_input, load_uncounted, write_report
 
     config = load_config(config_path)
     target = output or output_dir(config, config_path)
     tidy, areas, provenance = load_report_input(target)
-    changes = load_changes(target)
     report = write_report(
-        tidy, areas, provenance, target, images=not no_images, title=config.title, say=_note, changes=changes
+        tidy,
+        areas,
+        provenance,
+        target,
+        images=not no_images,
+        title=config.title,
+        say=_note,
+        changes=load_changes(target),
+        uncounted=load_uncounted(target),
     )
     for path in report:
         err.print(f"wrote {path}", highlight=False)
+
+
+def _say_uncounted(uncounted: Any) -> None:
+    """The last word of a count: the files whose lines are missing from the totals, if any."""
+    from .table import uncounted_note
+
+    note = uncounted_note(uncounted)
+    if note:
+        _flag("note: ", "yellow", note)
 
 
 def _note(message: str) -> None:
@@ -411,7 +429,7 @@ def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
 @click.option("--project", help="Compare this configured project (with --from and --to) instead of TARGET.")
 @click.option("--from", "from_name", help="With --project: the release to compare from (series, version or tag).")
 @click.option("--to", "to_name", help="With --project: the release to compare to (series, version or tag).")
-@click.option("--name", help="With TARGET: project name in the output (default: the last part of TARGET).")
+@click.option("--name", help="With TARGET: project name in the output (default: as for count).")
 @click.option("--depth", type=click.IntRange(min=1), default=2, show_default=True, help="Directory levels to group by.")
 @click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Directories to show.")
 @click.option("--measure", type=click.Choice(["code", "lines"]), default="code", show_default=True)
@@ -497,6 +515,7 @@ def diff(
     out.print(changes_table(top_directories(flows, top), totals, depth, measure))
     if csv_path:
         err.print(f"wrote {csv_path}", highlight=False)
+    _say_uncounted(comparison.result.uncounted)
 
 
 @main.group()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import errno
+import functools
 import hashlib
 import json
 import logging
@@ -21,7 +22,7 @@ import platform
 import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import EnvironmentFault
 from .processes import scratch_prefix
@@ -30,13 +31,18 @@ if TYPE_CHECKING:
     from pygount import SourceAnalysis
 
 #: Bump when the way loccount calls pygount changes, so cached counts are not reused.
-METHOD = "from_file-on-scratch-copy/1"
-#: Options passed to pygount; pygount's own defaults, written out so the fingerprint records them.
+METHOD = "from_file-on-scratch-copy/2"
+#: What pygount's command line passes to ``from_file`` with its default options, written out
+#: so the fingerprint records them. Its ``--encoding=automatic`` passes no fallback encoding:
+#: a file without a BOM or coding comment is tried as UTF-8 before cp1252. (The API's own
+#: default, ``fallback_encoding="cp1252"``, skips the UTF-8 attempt and turns valid UTF-8 with
+#: bytes 0x81, 0x8d, 0x8f, 0x90 or 0x9d into ``error``.) Duplicates are counted, as with
+#: ``--duplicates``: loccount reports every path.
 PYGOUNT_OPTIONS = {
     "encoding": "automatic",
-    "fallback_encoding": "cp1252",
+    "fallback_encoding": None,
     "generated_regexes": "pygount default",
-    "generated_name_regexes": None,
+    "generated_name_regexes": "pygount command line default",
     "duplicate_pool": None,
     "merge_embedded_language": False,
 }
@@ -111,6 +117,26 @@ class FileCount:
         return raised != info and raised.split(":", 1)[0] in ACCIDENT_TYPES
 
 
+def from_file(path: str, group: str) -> SourceAnalysis:
+    """``SourceAnalysis.from_file`` with the options pygount's command line passes by default."""
+    from pygount import SourceAnalysis
+
+    return SourceAnalysis.from_file(path, group, **from_file_options())
+
+
+@functools.cache
+def from_file_options() -> dict[str, Any]:
+    """The keywords :data:`PYGOUNT_OPTIONS` names, as ``from_file`` takes them."""
+    from pygount.analysis import DEFAULT_GENERATED_NAME_PATTERNS_TEXT
+    from pygount.common import regexes_from
+
+    return {
+        "encoding": "automatic",
+        "fallback_encoding": None,
+        "generated_name_regexes": regexes_from(DEFAULT_GENERATED_NAME_PATTERNS_TEXT),
+    }
+
+
 def versions() -> dict[str, str]:
     """Versions of everything that can change a count."""
     return {
@@ -179,9 +205,7 @@ def count_blob(name: str, data: bytes, directory: str, fast: bool = True) -> Fil
     ``from_file``. A failure that comes from the machine, not from the content or the name,
     raises :class:`EnvironmentFault` instead of becoming the file's state.
     """
-    from pygount import SourceAnalysis  # here, so runs that find every count cached never load it
-
-    from .fastcount import analyze
+    from .fastcount import analyze  # here, so runs that find every count cached never load pygount
 
     _check_name(name)
     path = os.path.join(directory, name)
@@ -195,7 +219,7 @@ def count_blob(name: str, data: bytes, directory: str, fast: bool = True) -> Fil
             return FileCount.error(f"{NAME_ERROR}: {error.strerror}")
         raise EnvironmentFault(f"cannot write a scratch copy in {directory}: {error.strerror}") from None
     try:
-        analysis = analyze(path, "loccount") if fast else SourceAnalysis.from_file(path, "loccount")
+        analysis = analyze(path, "loccount") if fast else from_file(path, "loccount")
     except (OSError, MemoryError) as error:
         raise EnvironmentFault(f"cannot count the scratch copy {path}: {type(error).__name__}: {error}") from None
     except Exception as error:  # pygount asserts on some inputs: a fact about the content, recorded

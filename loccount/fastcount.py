@@ -1,10 +1,11 @@
 """pygount's ``SourceAnalysis.from_file`` for loccount's options, with less work per file.
 
-For the options loccount passes (pygount's defaults: automatic encoding with cp1252 as the
-fallback, the default generated-code patterns, no duplicate pool, no file handle, no merging
-of embedded languages), :func:`analyze` takes ``from_file``'s steps in ``from_file``'s order
-with pygount's own functions (size, binary check, encoding, reading, generated-code check),
-except where a step can be done once instead of per file, with the same result:
+For the options loccount passes (those of pygount's command line: automatic encoding with no
+fallback, so UTF-8 is tried before cp1252; the default generated-code and generated-name
+patterns; no duplicate pool, no file handle, no merging of embedded languages), :func:`analyze`
+takes ``from_file``'s steps in ``from_file``'s order with pygount's own functions (generated
+name, size, binary check, encoding, reading, generated-code check), except where a step can be
+done once instead of per file, with the same result:
 
 * ``has_lexer`` and ``guess_lexer``'s search for lexers that claim the file name look at the
   file's base name only, and try every lexer's file name patterns in turn: here each base
@@ -29,6 +30,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from . import fastlex, fastlines
+from .count import from_file, from_file_options
 from .verified import unverified
 
 if TYPE_CHECKING:
@@ -48,9 +50,8 @@ VERIFIED = {
     },
 }
 #: The name :func:`method` gives this fast path, and the one for pygount's own code.
-FAST = "fastcount/1"
+FAST = "fastcount/2"
 PYGOUNT = "pygount"
-_FALLBACK_ENCODING = "cp1252"
 _GLOB = re.compile(r"[*?\[]")
 
 
@@ -139,11 +140,11 @@ def _only_claimant(name: str) -> type | None:
 
 
 def analyze(path: str, group: str) -> SourceAnalysis:
-    """``SourceAnalysis.from_file(path, group)``, the same result with less work per file."""
+    """:func:`loccount.count.from_file` (pygount's command-line options), the same result with less work per file."""
     from pygount import SourceAnalysis
 
     if not verified():
-        return SourceAnalysis.from_file(path, group)
+        return from_file(path, group)
     from pygount.analysis import (
         DEFAULT_GENERATED_LINE_PATTERNS_TEXT,
         SourceState,
@@ -151,11 +152,16 @@ def analyze(path: str, group: str) -> SourceAnalysis:
         is_binary_file,
         is_markup_file,
         matching_number_line_and_regex,
+        matching_regex,
     )
     from pygount.common import lines, regexes_from
 
     from_state = SourceAnalysis.from_state
+    options = from_file_options()
     name = os.path.basename(path)
+    generated_name = matching_regex(name, options["generated_name_regexes"])
+    if generated_name is not None:
+        return from_state(path, group, SourceState.generated, state_info=generated_name.pattern)
     if os.path.getsize(path) == 0:
         return from_state(path, group, SourceState.empty)
     if is_binary_file(path):
@@ -164,9 +170,9 @@ def analyze(path: str, group: str) -> SourceAnalysis:
         return from_state(path, group, SourceState.unknown)
     lexer_class = _only_claimant(name)
     if lexer_class is None:
-        return SourceAnalysis.from_file(path, group)
+        return from_file(path, group)
     try:
-        encoding = encoding_for(path, "automatic", _FALLBACK_ENCODING)
+        encoding = encoding_for(path, options["encoding"], options["fallback_encoding"])
         with open(path, encoding=encoding) as source_file:
             source_code = source_file.read()
     except (LookupError, OSError, UnicodeError) as error:
@@ -178,10 +184,10 @@ def analyze(path: str, group: str) -> SourceAnalysis:
         return from_state(path, group, SourceState.generated, f"line {number} matches {regex}")
     language = lexer.name
     if "xml" in language.lower() or language == "Genshi":
-        return SourceAnalysis.from_file(path, group)
+        return from_file(path, group)
     counts = fastlines.line_counts(lexer, source_code, is_markup=is_markup_file(path))
     if counts is None:
-        return SourceAnalysis.from_file(path, group)
+        return from_file(path, group)
     code, documentation, empty, string = counts
     return SourceAnalysis(
         path=path,

@@ -21,7 +21,7 @@ from .pipeline import Result
 from .provenance import Provenance, parse_provenance
 from .release_diff import CHANGE_TEXT_COLUMNS
 from .releases import Release
-from .table import RELEASE_COLUMNS, latest_areas, releases_frame, wide_frame
+from .table import RELEASE_COLUMNS, UNCOUNTED_COLUMNS, latest_areas, releases_frame, wide_frame
 from .tablecheck import AREAS, TIDY, validated
 
 TIDY_CSV = "tidy.csv"
@@ -30,12 +30,13 @@ AREAS_CSV = "areas.csv"
 WIDE_CSV = "wide.csv"
 FILES_CSV = "files.csv"
 CHANGES_CSV = "changes.csv"
+UNCOUNTED_CSV = "uncounted.csv"
 PROVENANCE_JSON = "provenance.json"
 INDEX_HTML = "index.html"
 HEADLINE = "headline"
 IMAGE_SUFFIXES = ("png", "svg")
 #: Downloads the overview links to, in this order, where they exist.
-DOWNLOADS = (TIDY_CSV, WIDE_CSV, RELEASES_CSV, AREAS_CSV, CHANGES_CSV)
+DOWNLOADS = (TIDY_CSV, WIDE_CSV, RELEASES_CSV, AREAS_CSV, CHANGES_CSV, UNCOUNTED_CSV)
 TEXT_COLUMNS = [c for c in RELEASE_COLUMNS if c not in ("series_date", "date")] + [
     "category",
     "test_rule",
@@ -140,6 +141,7 @@ def write_outputs(
         write_csv(releases_frame(releases), output / RELEASES_CSV),
         write_csv(areas, output / AREAS_CSV),
         write_csv(result.changes, output / CHANGES_CSV),
+        write_csv(result.uncounted, output / UNCOUNTED_CSV),
     ]
     if by_file:
         written.append(write_csv(result.files, output / FILES_CSV))
@@ -154,6 +156,7 @@ def write_outputs(
             title=title,
             say=say,
             changes=result.changes,
+            uncounted=result.uncounted,
         )
     return written
 
@@ -168,17 +171,19 @@ def write_report(
     title: str | None = None,
     say: Callable[[str], None] = print,
     changes: pd.DataFrame | None = None,
+    uncounted: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write index.html, one page per project, wide.csv, plotly.js and (with a browser) headline images.
 
-    With ``changes`` (per-file changes between releases), pages also show what changed at each release.
+    With ``changes`` (per-file changes between releases), pages also show what changed at each
+    release; with ``uncounted``, which files could not be counted.
     """
     from .report import Links, ReportInput, headline, render_pages
 
     make_directory(output)
     remove_stale_temporaries(output)
     plotlyjs = _write_plotlyjs(output)
-    data = ReportInput(tidy, areas, provenance, changes, title)
+    data = ReportInput(tidy, areas, provenance, changes, title, uncounted)
     written = [write_csv(wide_frame(tidy), output / WIDE_CSV)]
     figure = headline(data)
     pictures = _write_images(figure, output, say) if images else []
@@ -242,6 +247,21 @@ def load_report_input(output: Path) -> tuple[pd.DataFrame, pd.DataFrame, Provena
     tidy = validated(tidy, str(output / TIDY_CSV), TIDY)
     areas = validated(areas, str(output / AREAS_CSV), AREAS)
     return tidy, areas, parse_provenance(info, str(output / PROVENANCE_JSON))
+
+
+def load_uncounted(output: Path) -> pd.DataFrame | None:
+    """The files a previous run could not count, for ``loccount report``; None where it wrote none (older runs)."""
+    path = output / UNCOUNTED_CSV
+    if not path.is_file():
+        return None
+    try:
+        frame = read_csv(path, UNCOUNTED_COLUMNS)
+    except (ValueError, OSError) as error:
+        raise LoccountError(f"{path}: cannot read the previous run's uncounted files: {error}") from None
+    missing = [column for column in UNCOUNTED_COLUMNS if column not in frame]
+    if missing:
+        raise LoccountError(f"{path}: not a loccount table of uncounted files (no {missing[0]} column)")
+    return frame
 
 
 def load_changes(output: Path) -> pd.DataFrame | None:

@@ -9,6 +9,7 @@ Everything the CLI does is available here, e.g. from a notebook::
 
 from __future__ import annotations
 
+import configparser
 import functools
 import os
 from collections.abc import Mapping, Sequence
@@ -28,9 +29,9 @@ from .mirror import open_repository
 from .options import DEFAULT_OPTIONS, RunOptions
 from .provenance import Provenance, make_provenance
 from .release_diff import consecutive, find_release, release_changes
-from .releases import DATE_ORDER, Release, Tag, release_order, resolve_tags
+from .releases import DATE_ORDER, Release, Tag, list_tags, release_order, resolve_tags
 from .snapshots import default_branch, resolve_snapshots, resolve_tip
-from .table import Snapshot, file_frame, printable, release_summary, tidy_frame
+from .table import Snapshot, file_frame, printable, release_summary, tidy_frame, uncounted_files
 from .tree import (
     DEFAULT_SIMILARITY,
     MISSING,
@@ -41,6 +42,7 @@ from .tree import (
     find_renames,
     list_tree,
 )
+from .urls import is_local
 
 PYTHON_SUFFIXES = (".py",)
 #: ``git ls-tree`` processes run at once when listing the releases' trees.
@@ -77,6 +79,11 @@ class Result:
         """One row per release with test, non-test and total side by side."""
         return release_summary(self.tidy)
 
+    @property
+    def uncounted(self) -> pd.DataFrame:
+        """The files of each release whose lines could not be counted (error, binary, huge), with the reason."""
+        return uncounted_files(self.files)
+
     @functools.cached_property
     def changes(self) -> pd.DataFrame:
         """Per-file changes between each project's consecutive releases (see :func:`changes`).
@@ -91,10 +98,39 @@ def python_entries(entries: Sequence[TreeEntry], suffixes: tuple[str, ...] = PYT
     return [e for e in entries if e.kind == "submodule" or e.name.endswith(suffixes)]
 
 
-def project_name(target: str) -> str:
-    """A default project name from a URL or path: its last component without ``.git``."""
-    stripped = target.rstrip("/").removesuffix(".git")
-    return os.path.basename(stripped.replace(":", "/")) or "project"
+#: Path components that name where a repository is kept, not the repository (``.../nova/.git``,
+#: ``.../openstack+nova/repo``): a local path's name is the last component that is not one of them.
+STORAGE_NAMES = frozenset({"", ".", "..", ".git", "repo", "repo.git"})
+
+
+def project_name(target: str, repo: git.Repo | None = None) -> str:
+    """A default project name for a URL or a local path.
+
+    A URL gives its last component without ``.git`` (``https://opendev.org/openstack/nova.git``:
+    ``nova``). A local repository with an ``origin`` remote is named from that remote's URL;
+    otherwise from the last component of its path that is not a storage name such as ``.git``
+    or ``repo`` (``/data/openstack+nova/repo``: ``openstack+nova``).
+    """
+    if not is_local(target):
+        return _last_component(target) or "project"
+    origin = _origin_url(repo) if repo is not None else None
+    if origin:
+        return _last_component(origin) or "project"
+    parts = [part.removesuffix(".git") for part in os.path.abspath(os.path.expanduser(target)).split(os.sep)]
+    return next((part for part in reversed(parts) if part not in STORAGE_NAMES), "project")
+
+
+def _last_component(url: str) -> str:
+    return os.path.basename(url.rstrip("/").removesuffix(".git").replace(":", "/"))
+
+
+def _origin_url(repo: git.Repo) -> str | None:
+    """The ``origin`` remote's URL from the repository's own config file, if it has one."""
+    try:
+        url = repo.config_reader("repository").get_value('remote "origin"', "url", default="")
+    except (OSError, ValueError, configparser.Error):
+        return None
+    return str(url) or None
 
 
 def count_releases(
@@ -173,15 +209,16 @@ def select_releases(
     With nothing selected, the tip of the branch (default: the default branch) is counted.
     """
     found: list[Release] = []
+    listed: dict[str, Tag] = {}
     if spec.tags or spec.tags_matching is not None:
-        listed = dict(known) if known is not None else None
+        listed = dict(known) if known is not None else list_tags(repo)
         found += resolve_tags(repo, project, spec.tags, spec.tags_matching, known=listed, notes=notes)
     if spec.every is not None:
         found += resolve_snapshots(
             repo, project, spec.every, since=spec.since, until=spec.until, branch=spec.branch, notes=notes
         )
     if found:
-        return release_order(found)
+        return release_order(found, listed)
     branch = spec.branch or default_branch(repo)
     tip = resolve_tip(repo, project, branch, notes)
     if notes is not None:
@@ -208,7 +245,7 @@ def count_repository(
     With none of these, the tip of ``branch`` (default: the default branch) is counted.
     """
     repo = open_repository(target, options.mirrors, refresh=options.refresh, progress=options.status)
-    name = project or project_name(target)
+    name = project or project_name(target, repo)
     notes: list[str] = []
     spec = ReleaseSpec(
         tags=tuple(tags), tags_matching=tags_matching, every=every, since=since, until=until, branch=branch
@@ -324,6 +361,6 @@ def compare_repository(
     if old == new:
         raise ReleaseError(f"FROM and TO are both {old!r}; nothing to compare")
     repo = open_repository(target, options.mirrors, refresh=options.refresh, progress=options.status)
-    releases = resolve_tags(repo, project or project_name(target), (old, new))
+    releases = resolve_tags(repo, project or project_name(target, repo), (old, new))
     before, after = find_release(releases, old), find_release(releases, new)
     return compare_releases(repo, before, after, rule, options, similarity)

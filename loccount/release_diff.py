@@ -6,7 +6,9 @@ of git or HTML. (The module is not called ``changes`` because the library export
 function of that name, and a submodule would shadow it.)
 
 Each path is ``added``, ``removed``, ``modified``, ``moved`` (git paired it with a path of
-the other release) or ``unchanged``. ``code_delta`` is the row's change to its
+the other release), ``unreadable`` (still there, but its lines could no longer be counted:
+pygount cannot read it, it is binary or over the size cap), ``readable`` (counted again) or
+``unchanged``. ``code_delta`` is the row's change to its
 ``category``'s total, so per project, release pair and category the deltas sum exactly to
 the difference of the tidy table's totals. A file that changes category (moved into
 ``tests/``) leaves one category and joins the other: it has two rows, one in its old
@@ -24,13 +26,18 @@ import pandas as pd
 
 from .classify import NON_TEST, TEST
 from .errors import ReleaseError
+from .table import UNCOUNTED_STATES
 
 if TYPE_CHECKING:  # types only: the changes know nothing of git at run time
     from .releases import Release
     from .tree import Rename
 
 ADDED, REMOVED, MODIFIED, MOVED, UNCHANGED = "added", "removed", "modified", "moved", "unchanged"
-CHANGES = (ADDED, REMOVED, MODIFIED, MOVED, UNCHANGED)
+#: A file still in the release whose lines could no longer be counted (``analyzed`` before,
+#: ``error``, ``binary`` or ``huge`` after), and one that could be counted again: not removed,
+#: not added.
+UNREADABLE, READABLE = "unreadable", "readable"
+CHANGES = (ADDED, REMOVED, MODIFIED, MOVED, UNREADABLE, READABLE, UNCHANGED)
 MEASURES = ("code", "lines")
 PAIR_COLUMNS = ["project", "from_series", "from_release", "to_series", "to_release"]
 CHANGE_COLUMNS = [
@@ -49,8 +56,10 @@ CHANGE_COLUMNS = [
 #: Columns of ``changes.csv`` that hold text (``2014.2`` is a release, not a number).
 CHANGE_TEXT_COLUMNS = [c for c in CHANGE_COLUMNS if c != "similarity" and not c.startswith(MEASURES)]
 #: The flows of a directory: lines added and removed (new, deleted and edited files), lines in
-#: files that moved (into, out of or within it, each file once) and the net change of its total.
-FLOWS = ("added", "removed", "moved", "net")
+#: files that moved (into, out of or within it, each file once), lines that left the total
+#: because a file could no longer be counted (negative) or joined it because it could be
+#: counted again, and the net change of its total.
+FLOWS = ("added", "removed", "moved", "unreadable", "net")
 ROOT = "(root)"
 _FIELDS = ["sha", "kind", "category", "state", *MEASURES]
 
@@ -116,7 +125,13 @@ def pair_changes(old: pd.DataFrame, new: pd.DataFrame, moves: pd.DataFrame, *, u
     change[same] = UNCHANGED
     change[~has_old] = ADDED
     change[~has_new] = REMOVED
-    change[rows["similarity"].notna()] = MOVED
+    moved = rows["similarity"].notna()
+    kept = has_old & has_new & ~same & ~moved
+    lost = kept & (rows["state_old"] == "analyzed") & rows["state_new"].isin(UNCOUNTED_STATES)
+    regained = kept & rows["state_old"].isin(UNCOUNTED_STATES) & (rows["state_new"] == "analyzed")
+    change[lost] = UNREADABLE
+    change[regained] = READABLE
+    change[moved] = MOVED
     if not unchanged:
         rows, change = rows[change != UNCHANGED], change[change != UNCHANGED]
     suffixed = old_suffixed or new_suffixed
@@ -246,7 +261,8 @@ def directory_changes(changes: pd.DataFrame, depth: int = 2, measure: str = "cod
     """Per release pair, directory (``depth`` levels; 0 for the whole project) and category: the flows.
 
     ``added`` and ``removed`` (negative) come from new, deleted and edited files, and from the
-    content change of a file that moved within its category. ``moved`` counts the lines of
+    content change of a file that moved within its category; ``unreadable`` from files that
+    could no longer be counted (negative) or could be counted again. ``moved`` counts the lines of
     files that moved into, out of or within the directory, each file once. ``net`` is the
     change of the directory's total, so a move out of it is negative and a move into it
     positive, and over all directories ``net`` is the category's change.
@@ -257,16 +273,18 @@ def directory_changes(changes: pd.DataFrame, depth: int = 2, measure: str = "cod
     crossing = moved & (changes["old_category"] != changes["new_category"])
     leaving = crossing & (changes["category"] == changes["old_category"])
     joining = crossing & ~leaving
+    unread = changes["change"].isin((UNREADABLE, READABLE))
     here = changes["path"].map(lambda p: directory_of(p, depth))
     there = changes["old_path"].fillna(changes["path"]).map(lambda p: directory_of(p, depth))
     apart = moved & (here != there)
-    growth = delta.where(~crossing, 0)
+    growth = delta.where(~crossing & ~unread, 0)
     destination = pd.DataFrame(
         {
             "directory": here,
             "added": growth.clip(lower=0),
             "removed": growth.clip(upper=0),
             "moved": before.where(moved & ~crossing, 0) + after.where(joining, 0),
+            "unreadable": delta.where(unread, 0),
             "net": delta.where(~apart, after),
             "files": 1,
         }
@@ -277,6 +295,7 @@ def directory_changes(changes: pd.DataFrame, depth: int = 2, measure: str = "cod
             "added": 0,
             "removed": 0,
             "moved": before,
+            "unreadable": 0,
             "net": -before,
             "files": 1,
         }
@@ -286,6 +305,11 @@ def directory_changes(changes: pd.DataFrame, depth: int = 2, measure: str = "cod
     grouped = flows.groupby([*PAIR_COLUMNS, "directory", "category"], sort=False, dropna=False)
     table = grouped[[*FLOWS, "files"]].sum().reset_index()
     return table.astype({column: "int64" for column in (*FLOWS, "files")})
+
+
+def shown_flows(flows: pd.DataFrame) -> list[str]:
+    """The flows a table shows for these directory flows: ``unreadable`` only where a file had any."""
+    return [flow for flow in FLOWS if flow != "unreadable" or (flows["unreadable"] != 0).any()]
 
 
 def moved_lines(changes: pd.DataFrame, measure: str = "code") -> pd.DataFrame:
@@ -333,7 +357,10 @@ def top_directories(flows: pd.DataFrame, top: int | None = 10) -> pd.DataFrame:
     wide = wide.reset_index()
     wide = wide[wide[[f"{c}_{f}" for f, c in columns]].ne(0).any(axis=1)]
     wide["activity"] = sum(
-        wide[f"{category}_added"] - wide[f"{category}_removed"] + wide[f"{category}_moved"]
+        wide[f"{category}_added"]
+        - wide[f"{category}_removed"]
+        + wide[f"{category}_moved"]
+        + wide[f"{category}_unreadable"].abs()
         for category in (NON_TEST, TEST)
     )
     wide = wide.sort_values("activity", ascending=False, kind="stable")

@@ -2,7 +2,8 @@
 
 OpenStack series are resolved in :mod:`loccount.release_data` and dated snapshots of a branch
 in :mod:`loccount.snapshots`; both produce the same records. A project's releases are put in
-the order of the versions they name (PEP 440, a leading ``v`` allowed) when every one names a
+the order they were made: the order of the versions they name (PEP 440, a leading ``v``
+allowed) within each major version, majors in the order they began, when every one names a
 version, else in date order; which order was used is recorded with the counts.
 """
 
@@ -14,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import git
 from packaging.version import InvalidVersion, Version
@@ -26,6 +28,8 @@ _HEX = re.compile(r"[0-9a-fA-F]{7,40}")
 #: Rules of releases that name a version (the others name a commit, a branch or a period).
 VERSIONED_RULES = frozenset({"explicit-tag", "tag-pattern", "tag"})
 VERSION_ORDER = "version (PEP 440)"
+#: Version order within each major version, majors in the order they were first released.
+SCHEME_CHANGE_ORDER = "version within each major version, majors by first release date: the version scheme changed"
 DATE_ORDER = "date"
 
 
@@ -156,16 +160,56 @@ def chronological(releases: Iterable[Release]) -> list[Release]:
     return sorted(releases, key=lambda r: (r.date is None, r.date.timestamp() if r.date else 0.0, r.version))
 
 
-def release_order(releases: Sequence[Release]) -> tuple[list[Release], str]:
-    """The releases in version order when every one names a PEP 440 version, else by date.
+def release_order(releases: Sequence[Release], known: Mapping[str, Tag] | None = None) -> tuple[list[Release], str]:
+    """The releases in the order they were made, and the name of that order, for the provenance.
 
-    Returns the ordered releases and the name of the order used, for the provenance.
+    When every release names a PEP 440 version, they go in version order, by *release line*:
+    the releases that share a major version (``2014.2``, ``2014.2.4``; ``12.0.0``, ``12.0.1``)
+    are one line, in version order, so a point release made after a later major release
+    (``2014.2.4`` after ``2015.1.0``) stays in its own line and never becomes the latest. The
+    lines go in the order they began: the date of the first release of that major version among
+    the releases and every tag of the repository (``known``), so a backport ``1.0.1`` counted
+    without ``1.0.0`` still sits before ``2.0.0``. Where that is version order too, it is plain
+    version order; where it is not, the version scheme changed (``2015.1.0`` then ``12.0.0``:
+    PEP 440 would put ``12.0.0`` first) and the order says so. Releases that do not all name
+    versions (commits, snapshots) go by date; lines of unknown start go in version order.
     """
     versions = [parsed_version(r.version) if r.rule in VERSIONED_RULES else None for r in releases]
-    if releases and all(v is not None for v in versions):
-        keyed = sorted(zip(versions, releases, strict=True), key=lambda pair: (pair[0], pair[1].version))
-        return [release for _version, release in keyed], VERSION_ORDER
-    return chronological(releases), DATE_ORDER
+    parsed = [(version, release) for version, release in zip(versions, releases, strict=True) if version is not None]
+    if not releases or len(parsed) < len(releases):
+        return chronological(releases), DATE_ORDER
+    lines: dict[int, list[tuple[Version, Release]]] = {}
+    for version, release in parsed:
+        lines.setdefault(version.major, []).append((version, release))
+    for members in lines.values():
+        members.sort(key=lambda pair: (pair[0], pair[1].version))
+    by_version = sorted(lines)
+    started = _line_starts(lines, known or {})
+    if len(started) < len(lines):
+        by_date = by_version
+    else:
+        by_date = sorted(lines, key=lambda major: (started[major], lines[major][0][0]))
+    ordered = [release for major in by_date for _version, release in lines[major]]
+    if by_date == by_version:
+        return ordered, VERSION_ORDER
+    changes = [
+        f"{lines[new][0][1].version} after {lines[old][-1][1].version}" for old, new in pairwise(by_date) if new < old
+    ]
+    return ordered, f"{SCHEME_CHANGE_ORDER} ({'; '.join(changes)})"
+
+
+def _line_starts(lines: Mapping[int, Sequence[tuple[Version, Release]]], known: Mapping[str, Tag]) -> dict[int, float]:
+    """When each major version began: its earliest dated release or tag (lines of no known date are left out)."""
+    dates = [(version.major, release.date) for members in lines.values() for version, release in members]
+    for tag in known.values():
+        version = parsed_version(tag.name)
+        if version is not None and version.major in lines:
+            dates.append((version.major, tag.date))
+    starts: dict[int, float] = {}
+    for major, when in dates:
+        if when is not None:
+            starts[major] = min(starts.get(major, when.timestamp()), when.timestamp())
+    return starts
 
 
 def resolve_tags(

@@ -20,8 +20,8 @@ from . import charts
 from .classify import NON_TEST, TEST
 from .labels import NONE, flow_text, release_name, share, text
 from .provenance import Provenance
-from .release_diff import FLOWS, directory_changes, moved_lines, top_directories
-from .table import BRANCH_TIP, SNAPSHOT, by_series, release_summary
+from .release_diff import FLOWS, directory_changes, moved_lines, shown_flows, top_directories
+from .table import BRANCH_TIP, SNAPSHOT, by_series, release_summary, uncounted_note
 
 IMAGE_SIZE = {"width": 1600, "height": 800}
 #: Directory levels the change tables group by, and how many directories they show.
@@ -42,6 +42,9 @@ class ReportInput:
     changes: pd.DataFrame | None = None
     #: The config's ``title:``, if it has one; otherwise titles come from the data.
     title: str | None = None
+    #: The files whose lines could not be counted (``uncounted.csv``); None for an older run's
+    #: tables, whose pages then give only how many there were per release.
+    uncounted: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -174,16 +177,35 @@ def _release_rows(summary: pd.DataFrame) -> list[dict]:
             "lines": int(row["total_lines"]),
             "test_code": int(row["test_code"]),
             "share": share(row["test_share"]),
+            "uncounted": int(row["total_uncounted"]),
         }
         for _, row in summary.iterrows()
     ]
 
 
-def _flow_cells(values: Mapping) -> list[dict]:
-    """The eight numbers of a change-table row (non-test, then test: added, removed, moved, net)."""
+def _uncounted_rows(uncounted: pd.DataFrame | None, project: str) -> list[dict]:
+    """One row per file of ``project`` that could not be counted: its state, reason and the releases it is in."""
+    if uncounted is None or uncounted.empty:
+        return []
+    own = uncounted[uncounted["project"] == project]
+    grouped = own.fillna({"state_info": ""}).groupby(["path", "state", "state_info"], sort=False)["version"]
+    return [
+        {
+            "path": path,
+            "state": state,
+            "reason": info,
+            "releases": ", ".join(dict.fromkeys(versions)),
+        }
+        for (path, state, info), versions in grouped
+    ]
+
+
+def _flow_cells(values: Mapping, flows: Sequence[str] = FLOWS) -> list[dict]:
+    """The numbers of a change-table row: non-test, then test, each ``flows`` (added, removed, moved,
+    unreadable where there is any, net)."""
     cells = []
     for category in (NON_TEST, TEST):
-        for flow in FLOWS:
+        for flow in flows:
             value = int(values.get(f"{category}_{flow}", 0))
             direction = "" if flow != "net" or not value else ("up" if value > 0 else "down")
             cells.append({"text": flow_text(flow, value), "direction": direction})
@@ -209,13 +231,15 @@ def _change_releases(
     for (project, old, new), part in tops.groupby(["project", "from_release", "to_release"], sort=False):
         total = wholes.loc[new] if new in wholes.index else {}
         net = sum(int(total.get(f"{category}_net", 0)) for category in (NON_TEST, TEST))
+        flows = shown_flows(whole[whole["to_release"] == new])
         releases.append(
             {
                 "name": names.get((project, new), new),
                 "previous": names.get((project, old), old),
                 "net": f"{net:+,}",
-                "rows": [{"lead": [row["directory"]], "cells": _flow_cells(row)} for _, row in part.iterrows()],
-                "total": _flow_cells(total),
+                "flows": flows,
+                "rows": [{"lead": [row["directory"]], "cells": _flow_cells(row, flows)} for _, row in part.iterrows()],
+                "total": _flow_cells(total, flows),
             }
         )
     return releases[::-1]
@@ -223,9 +247,9 @@ def _change_releases(
 
 def _movers(
     changes: pd.DataFrame, summary: pd.DataFrame, names: Mapping[tuple[str, str], str], pages: Mapping[str, str]
-) -> tuple[list[dict], list[str]]:
-    """The busiest directories of every project's latest release pair, across projects, and
-    the pairs (``project old → new``) in which no Python file changed."""
+) -> tuple[list[dict], list[str], list[str]]:
+    """The busiest directories of every project's latest release pair, across projects, the
+    pairs (``project old → new``) in which no Python file changed, and the flows shown."""
     keys = ["project", "from_release", "to_release"]
     pairs = []
     for project, part in summary.groupby("project", sort=False):
@@ -238,7 +262,9 @@ def _movers(
 
     changed = set(chosen[keys].itertuples(index=False, name=None))
     unchanged = [f"{pair[0]} {pair_name(*pair)}" for pair in pairs if pair not in changed]
-    movers = top_directories(directory_changes(chosen, CHANGE_DEPTH), None)
+    flows = directory_changes(chosen, CHANGE_DEPTH)
+    shown = shown_flows(flows)
+    movers = top_directories(flows, None)
     movers = movers.sort_values("activity", ascending=False, kind="stable").head(MOVERS)
     rows = [
         {
@@ -248,11 +274,11 @@ def _movers(
                 row["directory"],
             ],
             "page": pages.get(str(row["project"])),
-            "cells": _flow_cells(row),
+            "cells": _flow_cells(row, shown),
         }
         for _, row in movers.iterrows()
     ]
-    return rows, unchanged
+    return rows, unchanged, shown
 
 
 def headline(data: ReportInput) -> go.Figure:
@@ -305,11 +331,14 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
             lead=_project_lead(project["name"], own, data.provenance),
             figures=figures,
             rows=_release_rows(own),
+            uncounted=_uncounted_rows(data.uncounted, project["name"]),
             change_releases=releases,
             **common,
         )
     latest, total = _latest_rows(summary, links.pages)
-    movers, unchanged = _movers(changes, summary, names, links.pages) if changes is not None else ([], [])
+    movers, unchanged, mover_flows = (
+        _movers(changes, summary, names, links.pages) if changes is not None else ([], [], [])
+    )
     pages[links.index] = _ENV.get_template("index.html.j2").render(
         title=data.title or f"{who}Python lines {per}",
         heading=data.title or f"{who}Python lines {per}, and how much of it is tests",
@@ -326,7 +355,22 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
         csvs=list(links.downloads),
         images=list(links.images),
         movers=movers,
+        mover_flows=mover_flows,
         unchanged=unchanged,
+        uncounted=_uncounted_summary(data.uncounted, summary),
         **common,
     )
     return pages
+
+
+def _uncounted_summary(uncounted: pd.DataFrame | None, summary: pd.DataFrame) -> str | None:
+    """The overview's word on files that could not be counted: which, or (older tables) how many."""
+    if uncounted is not None:
+        return uncounted_note(uncounted)
+    releases = summary[summary["total_uncounted"] > 0]
+    if releases.empty:
+        return None
+    return (
+        f"{int(releases['total_uncounted'].sum()):,} file instances in {len(releases):,} releases "
+        "could not be counted and have no lines in the totals"
+    )

@@ -20,6 +20,13 @@ COUNTS = ["code", "documentation", "empty", "string"]
 SNAPSHOT = "snapshot"
 BRANCH_TIP = "branch-tip"
 STATES = ["analyzed", "empty", "generated", "binary", "error", "unknown", "huge"]
+#: States of a file that is in the release but whose lines could not be counted: pygount
+#: cannot read it (``error``), takes it for binary, or it is over the size cap (``huge``).
+#: Its lines are missing from the totals, which is said wherever it happens.
+UNCOUNTED_STATES = ("error", "binary", "huge")
+#: How much of pygount's reason a one-line note shows.
+REASON_CHARS = 120
+UNCOUNTED_COLUMNS = ["project", "series", "version", "tag", "commit", "category", "path", "state", "state_info"]
 RELEASE_COLUMNS = [
     "project",
     "series",
@@ -151,6 +158,40 @@ def tidy_frame(files: pd.DataFrame, snapshots: Iterable[Snapshot], pygount_versi
     return table[TIDY_COLUMNS].reset_index(drop=True)
 
 
+def uncounted_files(files: pd.DataFrame) -> pd.DataFrame:
+    """The files of each release that could not be counted (:data:`UNCOUNTED_STATES`), with pygount's reason."""
+    chosen = files[(files["kind"] == "file") & files["state"].isin(UNCOUNTED_STATES)]
+    return chosen[UNCOUNTED_COLUMNS].reset_index(drop=True)
+
+
+def uncounted_note(uncounted: pd.DataFrame, shown: int = 3) -> str | None:
+    """One line for the end of a run: how many files could not be counted, and the first few with their reasons.
+
+    A file counts once however many releases hold it (the same path and state); the releases
+    it is in are said beside it.
+    """
+    if uncounted.empty:
+        return None
+    keys = ["project", "path", "state"]
+    files = uncounted.groupby(keys, sort=False).agg(
+        releases=("version", "nunique"), first=("version", "first"), info=("state_info", "first")
+    )
+    examples = []
+    for (project, path, state), row in files.head(shown).iterrows():
+        info = row["info"] if isinstance(row["info"], str) else ""
+        reason = f"{state}: {info[:REASON_CHARS]}" if info else state
+        where = f"{row['first']}" if row["releases"] == 1 else f"{row['first']} and {row['releases'] - 1} more"
+        examples.append(f"{project} {path} ({reason}; {where})")
+    more = f", and {len(files) - shown:,} more" if len(files) > shown else ""
+    releases = uncounted.drop_duplicates(["project", "commit", "version"]).shape[0]
+    noun = "file" if len(files) == 1 else "files"
+    line = (
+        f"{len(files):,} {noun} could not be counted and have no lines in the totals "
+        f"({len(uncounted):,} in {releases:,} release{'s' if releases != 1 else ''}): {'; '.join(examples)}{more}"
+    )
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in line)
+
+
 def release_summary(tidy: pd.DataFrame) -> pd.DataFrame:
     """One row per release: test, non-test and total figures side by side, with the test share."""
     measures = ["files", *COUNTS, "lines"]
@@ -164,6 +205,7 @@ def release_summary(tidy: pd.DataFrame) -> pd.DataFrame:
         out[f"{NON_TEST}_{measure}"] = other[measure]
         out[f"total_{measure}"] = test[measure] + other[measure]
     out["test_share"] = (out[f"{TEST}_code"] / out["total_code"].where(out["total_code"] > 0)).round(6)
+    out["total_uncounted"] = sum(test[f"files_{state}"] + other[f"files_{state}"] for state in UNCOUNTED_STATES)
     return out
 
 

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from .classify import NON_TEST, TEST
 from .labels import flow_text, release_name, share, text
-from .release_diff import ADDED, FLOWS, MODIFIED, MOVED, REMOVED
+from .release_diff import ADDED, MODIFIED, MOVED, READABLE, REMOVED, UNREADABLE, shown_flows
 
 
 class BlobProgress:
@@ -164,18 +164,19 @@ def changes_table(top: pd.DataFrame, totals: pd.DataFrame, depth: int, measure: 
     """
     table = Table(title=f"Where the change came from: {measure} lines by directory (depth {depth})")
     table.add_column("directory", justify="left", overflow="fold")
+    flows = shown_flows(totals)
     for category in (NON_TEST, TEST):
-        for flow in FLOWS:
+        for flow in flows:
             table.add_column(f"{category}\n{flow}", justify="right")
 
     def cells(values: dict[str, int]) -> list[str]:
         return [
-            flow_text(flow, int(values.get(f"{category}_{flow}", 0))) for category in (NON_TEST, TEST) for flow in FLOWS
+            flow_text(flow, int(values.get(f"{category}_{flow}", 0))) for category in (NON_TEST, TEST) for flow in flows
         ]
 
     for _, row in top.iterrows():
         table.add_row(str(row["directory"]), *cells(row.to_dict()))
-    whole = {f"{row['category']}_{flow}": int(row[flow]) for _, row in totals.iterrows() for flow in FLOWS}
+    whole = {f"{row['category']}_{flow}": int(row[flow]) for _, row in totals.iterrows() for flow in flows}
     table.add_row("all directories", *cells(whole), style="bold", end_section=True)
     return table
 
@@ -194,7 +195,8 @@ def comparison_lines(
     kinds = changes.drop_duplicates(["path", "old_path", "change"])["change"].value_counts()
     crossing = changes[changes["old_category"].notna() & (changes["category"] == changes["old_category"])]
     crossing = crossing[crossing["new_category"].notna() & (crossing["new_category"] != crossing["old_category"])]
-    files = ", ".join(f"{int(kinds.get(kind, 0)):,} {kind}" for kind in (ADDED, REMOVED, MODIFIED, MOVED))
+    shown = [ADDED, REMOVED, MODIFIED, MOVED, *(kind for kind in (UNREADABLE, READABLE) if kinds.get(kind, 0))]
+    files = ", ".join(f"{int(kinds.get(kind, 0)):,} {kind}" for kind in shown)
     return [
         f"{old['project']} {release_name(old['series'], old['version'])} -> "
         f"{release_name(new['series'], new['version'])}: {measure} lines {before:,} -> {after:,} ({growth}); "

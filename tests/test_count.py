@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pygount import SourceAnalysis
 
 from loccount import count as count_module
 from loccount import fastlex
 from loccount.count import FileCount, count_batch, count_blob, fingerprint
+from tests.pygount_cli import pygount_file
 
 # (name, content, state, code, documentation, empty, string), derived by hand:
 CASES = [
@@ -32,17 +32,30 @@ CASES = [
     ("err.py", b'# coding: utf-8\nx = "\xff"\n', "error", 0, 0, 0, 0),
     ("lookup.py", b"# coding: bogus-enc\nx = 1\n", "error", 0, 0, 0, 0),
     ("bom.py", b"\xef\xbb\xbfx = 1\n", "analyzed", 1, 0, 0, 0),
+    # valid UTF-8 holding each byte cp1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d): read
+    # as UTF-8, as pygount's command line reads it (the API's default cp1252 fallback refused them)
+    ("u81.py", 'x = "Ё"  # Cyrillic\n'.encode(), "analyzed", 1, 0, 0, 0),
+    ("u8d.py", 'x = "퍼"\n'.encode(), "analyzed", 1, 0, 0, 0),
+    ("u8f.py", "# 𣏀\nx = 1\n".encode(), "analyzed", 1, 1, 0, 0),
+    ("u90.py", 'x = "𐀀"\n'.encode(), "analyzed", 1, 0, 0, 0),
+    ("u9d.py", '"""❌ no."""\n'.encode(), "analyzed", 0, 1, 0, 0),
+    # cp1252 declared in a coding comment: read as cp1252 (0x80 is the euro sign there)
+    ("cp.py", b"# -*- coding: cp1252 -*-\nx = '\x80'\n", "analyzed", 1, 1, 0, 0),
+    # neither UTF-8 nor declared: cp1252 is the last resort, and a byte it leaves undefined is an error
+    ("latin_only.py", b"x = '\xe9t\xe9'\n", "analyzed", 1, 0, 0, 0),
+    ("undeclared.py", b"x = '\xe9\x81'\n", "error", 0, 0, 0, 0),
     # pass alone on a line is white space to pygount
     ("passing.py", b"class A:\n    pass\n", "analyzed", 1, 0, 1, 0),
 ]
 
 
 def on_disk(tmp_path: Path, name: str, data: bytes) -> FileCount:
+    """The file as the ``pygount`` command line counts it (its own command code, with its defaults)."""
     folder = tmp_path / "disk"
     folder.mkdir(exist_ok=True)
     path = folder / name
     path.write_bytes(data)
-    return FileCount.from_analysis(SourceAnalysis.from_file(str(path), "g"))
+    return pygount_file(path)
 
 
 @pytest.mark.parametrize(("name", "data", "state", "code", "doc", "empty", "string"), CASES)

@@ -22,6 +22,7 @@ from loccount import fastcount, fastlex, fastlines
 from loccount.count import FileCount, count_blob
 from loccount.fastlex import dispatching
 from loccount.verified import unverified
+from tests.pygount_cli import pygount_file
 from tests.python_text import LINES, SOURCES, TRICKY
 
 
@@ -173,10 +174,11 @@ def test_only_claimant_by_name() -> None:
 
 
 def on_disk(directory: Path, name: str, data: bytes) -> FileCount:
+    """The file as the ``pygount`` command line counts it (its own command code, with its defaults)."""
     directory.mkdir(exist_ok=True)
     path = directory / name
     path.write_bytes(data)
-    return FileCount.from_analysis(SourceAnalysis.from_file(str(path), "g"))
+    return pygount_file(path)
 
 
 NAMES = ["x.py", "x.pyw", "SConstruct", "x.c", "x.h", "x.rst", "x.md", "x.txt", "README", "x.xml", "x.ini", "x.zz"]

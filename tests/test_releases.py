@@ -6,7 +6,18 @@ import pytest
 
 from loccount.errors import ConfigError, ReleaseError
 from loccount.mirror import open_local
-from loccount.releases import DATE_ORDER, VERSION_ORDER, Release, list_tags, release_order, resolve_tags
+from loccount.options import RunOptions
+from loccount.pipeline import count_repository, project_name
+from loccount.releases import (
+    DATE_ORDER,
+    SCHEME_CHANGE_ORDER,
+    VERSION_ORDER,
+    Release,
+    Tag,
+    list_tags,
+    release_order,
+    resolve_tags,
+)
 from tests.gitrepo import git
 
 
@@ -55,12 +66,62 @@ def release(version: str, day: int, rule: str = "tag-pattern") -> Release:
 
 
 def test_versions_order_by_pep_440_with_a_v_prefix() -> None:
-    # 1.0.1 was tagged last (a backport); 2.10.0 comes after 2.9.0, v-prefixed names are versions
-    tags = [release("2.10.0", 1), release("v2.9.0", 2), release("2014.2", 3), release("12.0.0rc1", 4)]
-    tags += [release("12.0.0", 5), release("1.0.1", 6)]
+    # 2.10.0 comes after 2.9.0 whatever the dates; v-prefixed names are versions
+    tags = [release("2.10.0", 1), release("v2.9.0", 2), release("v3.0.0rc1", 3), release("3.0.0", 4)]
     ordered, order = release_order(tags)
-    assert [r.version for r in ordered] == ["1.0.1", "v2.9.0", "2.10.0", "12.0.0rc1", "12.0.0", "2014.2"]
+    assert [r.version for r in ordered] == ["v2.9.0", "2.10.0", "v3.0.0rc1", "3.0.0"]
     assert order == VERSION_ORDER == "version (PEP 440)"
+
+
+def test_a_change_of_scheme_follows_the_dates() -> None:
+    # OpenStack's shape: 2015.1.0 (Kilo), then 12.0.0 (Liberty), which PEP 440 puts first
+    tags = [release("12.0.0", 4), release("2014.2", 2), release("2015.1.0", 3), release("2014.1", 1)]
+    tags += [release("13.0.0", 6), release("12.0.1", 5)]
+    ordered, order = release_order(tags)
+    assert [r.version for r in ordered] == ["2014.1", "2014.2", "2015.1.0", "12.0.0", "12.0.1", "13.0.0"]
+    assert order == f"{SCHEME_CHANGE_ORDER} (12.0.0 after 2015.1.0)"
+    # and a calendar scheme that went back to semantic versions
+    calendar = [release("2018.10.0", 1), release("2019.4.0", 2), release("2.0.0", 3), release("2.1.0", 4)]
+    assert [r.version for r in release_order(calendar)[0]] == ["2018.10.0", "2019.4.0", "2.0.0", "2.1.0"]
+
+
+def test_a_point_release_made_after_a_later_major_stays_in_its_line() -> None:
+    # 2014.2.4 was made after 2015.1.0, and 1.0.1 after 2.0.0: neither becomes the latest
+    tags = [release("2014.2", 1), release("2015.1.0", 2), release("2014.2.4", 3), release("12.0.0", 4)]
+    tags += [release("2015.1.1", 5)]
+    ordered, _order = release_order(tags)
+    assert [r.version for r in ordered] == ["2014.2", "2014.2.4", "2015.1.0", "2015.1.1", "12.0.0"]
+    semantic = [release("1.0.0", 1), release("2.0.0", 2), release("1.0.1", 3)]
+    ordered, order = release_order(semantic)
+    assert [r.version for r in ordered] == ["1.0.0", "1.0.1", "2.0.0"]
+    assert order == VERSION_ORDER
+
+
+def test_a_backport_counted_alone_is_placed_by_the_repositorys_tags() -> None:
+    # 1.0.1 counted without 1.0.0: the repository's own 1.0.0 says when its line began
+    chosen = [release("2.0.0", 2), release("1.0.1", 3)]
+    assert [r.version for r in release_order(chosen)[0]] == ["2.0.0", "1.0.1"]  # nothing says otherwise
+    known = {"1.0.0": Tag("1.0.0", "0" * 40, release("1.0.0", 1).date), "junk": Tag("junk", "1" * 40, None)}
+    ordered, order = release_order(chosen, known)
+    assert [r.version for r in ordered] == ["1.0.1", "2.0.0"]
+    assert order == VERSION_ORDER
+
+
+def test_a_history_that_changes_scheme_is_counted_in_the_order_it_was_made(make_repo, cache_dir) -> None:
+    """Pairs, the latest release and the provenance all follow one order: the order of the history."""
+    builder = make_repo("scheme")
+    for number, tag in enumerate(["2014.2", "2015.1.0", "12.0.0", "2015.1.1", "13.0.0"], start=1):
+        builder.release(tag, {"a.py": "x = 1\n" * number})
+    result = count_repository(
+        str(builder.path),
+        tags=["13.0.0", "12.0.0", "2015.1.1", "2014.2", "2015.1.0"],
+        options=RunOptions(cache_dir=cache_dir),
+    )
+    assert list(result.summary["version"]) == ["2014.2", "2015.1.0", "2015.1.1", "12.0.0", "13.0.0"]
+    assert list(result.summary["total_code"]) == [1, 2, 4, 3, 5]
+    pairs = result.changes[["from_release", "to_release"]].drop_duplicates().values.tolist()
+    assert pairs == [["2014.2", "2015.1.0"], ["2015.1.0", "2015.1.1"], ["2015.1.1", "12.0.0"], ["12.0.0", "13.0.0"]]
+    assert result.provenance.release_order == {"scheme": f"{SCHEME_CHANGE_ORDER} (12.0.0 after 2015.1.1)"}
 
 
 def test_names_that_are_not_versions_fall_back_to_the_date() -> None:
@@ -155,3 +216,30 @@ def test_tags_at_a_tree_or_a_blob_are_named_for_what_they_are(make_repo) -> None
         resolve_tags(repo, "p", ["at-blob"])
     with pytest.raises(ReleaseError, match=r"^p: unknown tag 'at-none'"):
         resolve_tags(repo, "p", ["at-none"])
+
+
+@pytest.mark.parametrize(
+    ("target", "name"),
+    [
+        ("https://opendev.org/openstack/nova", "nova"),
+        ("https://github.com/pytest-dev/pytest.git/", "pytest"),
+        ("git@github.com:psf/requests.git", "requests"),
+        ("https://example.com/team/repo", "repo"),  # a URL's last part is its name, even "repo"
+    ],
+)
+def test_urls_are_named_by_their_last_part(target: str, name: str) -> None:
+    assert project_name(target) == name
+
+
+def test_local_repositories_are_named_from_the_repository_not_its_storage(tmp_path) -> None:
+    kept = tmp_path / "openstack+nova" / "repo"
+    git(tmp_path, "init", "-q", "--bare", str(kept))
+    assert project_name(str(kept), open_local(str(kept))) == "openstack+nova"
+    assert project_name(str(kept) + "/", open_local(str(kept))) == "openstack+nova"
+    work = tmp_path / "flask"
+    git(tmp_path, "init", "-q", str(work))
+    assert project_name(str(work / ".git"), open_local(str(work))) == "flask"
+    mirror = tmp_path / "mirror.git"
+    git(tmp_path, "init", "-q", "--bare", str(mirror))
+    git(mirror, "remote", "add", "origin", "https://github.com/pallets/flask.git")
+    assert project_name(str(mirror), open_local(str(mirror))) == "flask"  # its origin says what it is
