@@ -249,33 +249,26 @@ def load_report_input(output: Path) -> tuple[pd.DataFrame, pd.DataFrame, Provena
     return tidy, areas, parse_provenance(info, str(output / PROVENANCE_JSON))
 
 
-def load_uncounted(output: Path) -> pd.DataFrame | None:
-    """The files a previous run could not count, for ``loccount report``; None where it wrote none (older runs)."""
-    path = output / UNCOUNTED_CSV
+def _load_optional(path: Path, text_columns: Sequence[str], required: Sequence[str], what: str) -> pd.DataFrame | None:
+    """A table a previous run may have written (older runs did not): None where it is absent."""
     if not path.is_file():
         return None
     try:
-        frame = read_csv(path, UNCOUNTED_COLUMNS)
+        frame = read_csv(path, text_columns)
     except (ValueError, OSError) as error:
-        raise LoccountError(f"{path}: cannot read the previous run's uncounted files: {error}") from None
-    missing = [column for column in UNCOUNTED_COLUMNS if column not in frame]
+        raise LoccountError(f"{path}: cannot read the previous run's {what}: {error}") from None
+    missing = [column for column in required if column not in frame]
     if missing:
-        raise LoccountError(f"{path}: not a loccount table of uncounted files (no {missing[0]} column)")
+        raise LoccountError(f"{path}: not a loccount table of {what} (no {missing[0]} column)")
     return frame
+
+
+def load_uncounted(output: Path) -> pd.DataFrame | None:
+    """The files a previous run could not count, for ``loccount report``; None where it wrote none."""
+    return _load_optional(output / UNCOUNTED_CSV, UNCOUNTED_COLUMNS, UNCOUNTED_COLUMNS, "uncounted files")
 
 
 def load_changes(output: Path) -> pd.DataFrame | None:
-    """The per-file changes a previous run wrote, for ``loccount report``; None where there are none (older runs)."""
-    path = output / CHANGES_CSV
-    if not path.is_file():
-        return None
-    try:
-        frame = read_csv(path, CHANGE_TEXT_COLUMNS)
-    except (ValueError, OSError) as error:
-        raise LoccountError(f"{path}: cannot read the previous run's changes: {error}") from None
-    missing = [
-        column for column in ("project", "from_release", "to_release", "change", "code_delta") if column not in frame
-    ]
-    if missing:
-        raise LoccountError(f"{path}: not a loccount changes table (no {missing[0]} column)")
-    return frame
+    """The per-file changes a previous run wrote, for ``loccount report``; None where there are none."""
+    required = ("project", "from_release", "to_release", "change", "code_delta")
+    return _load_optional(output / CHANGES_CSV, CHANGE_TEXT_COLUMNS, required, "changes")
