@@ -113,20 +113,22 @@ def blob_id(path: Path) -> str:
 
 
 def extract(repo: str, tag: str, target: Path) -> tuple[int, int]:
-    """The tag's ``*.py`` files extracted under ``target``: (symlinks written, non-.py files removed)."""
+    """The tag's ``*.py`` files extracted under ``target``: (links in the archive, non-.py files removed)."""
     command = ["git", "-c", "core.autocrlf=false", "-C", repo, "archive", "--format=tar", tag, "--", "*.py"]
     done = subprocess.run(command, capture_output=True)
     if done.returncode:
         raise SystemExit(f"git archive {repo} {tag} failed: {done.stderr.decode(errors='replace').strip()}")
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
-        archive.extractall(target, filter="tar")
-    links = not_py = 0
-    for folder, dirs, names in os.walk(target):
-        for name in [*names, *(d for d in dirs if os.path.islink(os.path.join(folder, d)))]:
+        members = archive.getmembers()
+        links = sum(member.issym() or member.islnk() for member in members)
+        # Links are not files to either side (pygount skips them, loccount lists them apart), and
+        # one pointing outside the tree would stop the "tar" filter: they are counted, not written.
+        archive.extractall(target, [m for m in members if not (m.issym() or m.islnk())], filter="tar")
+    not_py = 0
+    for folder, _dirs, names in os.walk(target):
+        for name in names:
             path = os.path.join(folder, name)
-            if os.path.islink(path):
-                links += 1
-            elif not name.endswith(".py"):  # a pathspec match loccount would not count: keep the sides alike
+            if not name.endswith(".py"):  # a pathspec match loccount would not count: keep the sides alike
                 os.remove(path)
                 not_py += 1
     return links, not_py
