@@ -18,11 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from loccount import RunOptions, analyze, changes, load_config
-from loccount.outputs import CHANGES_CSV, TEXT_COLUMNS, TIDY_CSV, read_csv
+from loccount.gitio.tree import Rename, find_renames
 from loccount.pipeline import LISTING_THREADS
-from loccount.release_diff import CHANGE_TEXT_COLUMNS, consecutive, reconcile, release_changes
-from loccount.table import printable
-from loccount.tree import Rename, find_renames
+from loccount.report.outputs import CHANGES_CSV, TEXT_COLUMNS, TIDY_CSV, read_csv
+from loccount.tables.changes import CHANGE_TEXT_COLUMNS, consecutive, reconcile, release_changes
+from loccount.tables.tidy import printable
 
 
 def report_check(label: str, check) -> None:

@@ -24,11 +24,11 @@ from pathlib import Path
 
 
 def blobs_for(repo_path: str, pattern: str):
-    from loccount.engine import Blob
-    from loccount.mirror import open_local
+    from loccount.counting.engine import Blob
+    from loccount.gitio.mirror import open_local
+    from loccount.gitio.tree import list_tree
     from loccount.pipeline import python_entries
-    from loccount.releases import resolve_tags
-    from loccount.tree import list_tree
+    from loccount.releases.tags import resolve_tags
 
     repo = open_local(repo_path)
     releases = resolve_tags(repo, "bench", pattern=pattern)
@@ -41,8 +41,8 @@ def blobs_for(repo_path: str, pattern: str):
 
 
 def cold(blobs, executor=None, jobs=None) -> float:
-    from loccount.cache import CountCache
-    from loccount.engine import EngineOptions, count_blobs
+    from loccount.counting.cache import CountCache
+    from loccount.counting.engine import EngineOptions, count_blobs
 
     with tempfile.TemporaryDirectory(prefix="loccount-dask-bench-") as tmp, CountCache(Path(tmp)) as cache:
         start = time.perf_counter()
@@ -57,7 +57,7 @@ def echo(items):
 
 def shipping(blobs, executor, workers: int) -> float:
     """Wall time to read every blob, ship it in the engine's batches and get an answer back."""
-    from loccount.engine import DEFAULT_BATCH_BYTES, load_batch, make_batches
+    from loccount.counting.engine import DEFAULT_BATCH_BYTES, load_batch, make_batches
 
     batches = make_batches(blobs, workers, DEFAULT_BATCH_BYTES)
     start = time.perf_counter()

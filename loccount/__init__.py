@@ -26,7 +26,7 @@ _EXPORTS = {
     "TestRule": "classify",
     "DEFAULT_RULE": "classify",
     "category": "classify",
-    "EngineOptions": "engine",
+    "EngineOptions": "counting.engine",
     "RunOptions": "options",
     "LoccountError": "errors",
 }

@@ -15,9 +15,9 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from . import cache as cache_store
-from .count import DEFAULT_MAX_BLOB_BYTES
-from .errors import LoccountError
+from loccount.counting import cache as cache_store
+from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES
+from loccount.errors import LoccountError
 
 #: Wide enough for the release table when output goes to a file or pipe; a terminal sets its own.
 PIPE_WIDTH = 160
@@ -89,7 +89,7 @@ def _executor(scheduler: str | None, jobs: int | None) -> Iterator[tuple[Any, in
     if not scheduler:
         yield None, jobs
         return
-    from .cluster import dask_executor
+    from loccount.counting.cluster import dask_executor
 
     with dask_executor(scheduler) as (executor, threads):
         err.print(f"counting on the Dask cluster at {scheduler} ({threads} worker threads)", highlight=False)
@@ -98,7 +98,7 @@ def _executor(scheduler: str | None, jobs: int | None) -> Iterator[tuple[Any, in
 
 def _options(cache_dir: Path | None, refresh: bool, engine: Any = None, progress: Any = None) -> Any:
     """The run options every command shares, with clone and fetch progress shown on stderr."""
-    from .options import RunOptions
+    from loccount.options import RunOptions
 
     return RunOptions(cache_dir=cache_dir, refresh=refresh, engine=engine, progress=progress, status=_status)
 
@@ -207,16 +207,16 @@ def count(
       loccount count ../swift --tags-matching '2\\.\\d+\\.0' --csv swift.csv
       loccount count ../requests --every year --since 2012-01-01 --report requests-report
     """
-    from .atomic import check_writable
-    from .classify import DEFAULT_RULE
-    from .engine import EngineOptions
-    from .outputs import write_csv, write_outputs
-    from .pipeline import count_repository
-    from .terminal import BlobProgress, release_table
+    from loccount.classify import DEFAULT_RULE
+    from loccount.counting.engine import EngineOptions
+    from loccount.pipeline import count_repository
+    from loccount.report.atomic import check_writable
+    from loccount.report.outputs import write_csv, write_outputs
+    from loccount.terminal import BlobProgress, release_table
 
     rule = DEFAULT_RULE
     if test_rule:
-        from .config import load_rule  # YAML and the config models: only for a rule file
+        from loccount.config import load_rule  # YAML and the config models: only for a rule file
 
         rule = load_rule(test_rule)
     for path in (csv_path, by_file):
@@ -286,10 +286,10 @@ def releases(
     refresh: bool,
 ) -> None:
     """Print which version, tag and commit each project shipped in each series, without counting."""
-    from .config import load_config
-    from .runs import plan
-    from .table import releases_frame
-    from .terminal import releases_table
+    from loccount.config import load_config
+    from loccount.runs import plan
+    from loccount.tables.tidy import releases_frame
+    from loccount.terminal import releases_table
 
     config = load_config(config_path)
     chosen = plan(config, series=series, projects=projects, options=_options(cache_dir, refresh))
@@ -298,11 +298,11 @@ def releases(
         out.print(releases_table(frame))
         out.print(f"{len(frame)} releases of {frame['project'].nunique()} projects")
     elif fmt == "csv":
-        from .outputs import csv_text
+        from loccount.report.outputs import csv_text
 
         click.echo(csv_text(frame), nl=False)
     else:
-        from .outputs import json_text
+        from loccount.report.outputs import json_text
 
         click.echo(json_text(frame))
     _report_failures(chosen.failures, chosen.notes)
@@ -339,12 +339,12 @@ def run(
     plain: bool,
 ) -> None:
     """Count every configured project at every selected series and write the tables to the output dir."""
-    from .atomic import check_directory
-    from .config import load_config, output_dir
-    from .engine import EngineOptions
-    from .outputs import write_outputs
-    from .runs import analyze
-    from .terminal import BlobProgress, projects_table
+    from loccount.config import load_config, output_dir
+    from loccount.counting.engine import EngineOptions
+    from loccount.report.atomic import check_directory
+    from loccount.report.outputs import write_outputs
+    from loccount.runs import analyze
+    from loccount.terminal import BlobProgress, projects_table
 
     config = load_config(config_path)
     target = output or output_dir(config, config_path)
@@ -378,8 +378,8 @@ def run(
 @friendly
 def report(config_path: Path, output: Path | None, no_images: bool) -> None:
     """Rebuild the HTML report and wide CSV from the tables the last run wrote, without counting."""
-    from .config import load_config, output_dir
-    from .outputs import load_changes, load_report_input, load_uncounted, write_report
+    from loccount.config import load_config, output_dir
+    from loccount.report.outputs import load_changes, load_report_input, load_uncounted, write_report
 
     config = load_config(config_path)
     target = output or output_dir(config, config_path)
@@ -401,7 +401,7 @@ def report(config_path: Path, output: Path | None, no_images: bool) -> None:
 
 def _say_uncounted(uncounted: Any) -> None:
     """The last word of a count: the files whose lines are missing from the totals, if any."""
-    from .table import uncounted_note
+    from loccount.tables.tidy import uncounted_note
 
     note = uncounted_note(uncounted)
     if note:
@@ -479,15 +479,15 @@ def diff(
       loccount diff ../nova 2014.2 2015.1.0 --depth 3
       loccount diff --config repos.yaml --project nova --from juno --to kilo
     """
-    from .classify import DEFAULT_RULE
-    from .config import load_config, load_rule
-    from .engine import EngineOptions
-    from .errors import ConfigError
-    from .outputs import write_csv
-    from .pipeline import compare_repository
-    from .release_diff import directory_changes, top_directories
-    from .runs import compare
-    from .terminal import BlobProgress, changes_table, comparison_lines
+    from loccount.classify import DEFAULT_RULE
+    from loccount.config import load_config, load_rule
+    from loccount.counting.engine import EngineOptions
+    from loccount.errors import ConfigError
+    from loccount.pipeline import compare_repository
+    from loccount.report.outputs import write_csv
+    from loccount.runs import compare
+    from loccount.tables.changes import directory_changes, top_directories
+    from loccount.terminal import BlobProgress, changes_table, comparison_lines
 
     usage = "diff: give TARGET FROM TO, or --project with --from and --to"
     with BlobProgress(err) as progress:
@@ -528,7 +528,7 @@ def cache() -> None:
 @friendly
 def cache_info(cache_dir: Path | None) -> None:
     """Where the cache is, what it holds, and whether SQLite finds it intact."""
-    from .count import fingerprint
+    from loccount.counting.count import fingerprint
 
     directory = cache_store.resolve_cache_dir(cache_dir)
     out.print(f"cache directory: {directory}")
@@ -544,7 +544,7 @@ def cache_info(cache_dir: Path | None) -> None:
             out.print(f"  fingerprint {stamp}: {rows} blobs{mark}")
     else:
         out.print("count database: none yet")
-    from .mirror import list_mirrors
+    from loccount.gitio.mirror import list_mirrors
 
     mirrors, unfinished = list_mirrors(cache_store.mirrors_dir(directory))
     out.print(f"mirrors: {len(mirrors)}")

@@ -26,12 +26,12 @@ from pydantic import (
     model_validator,
 )
 
-from .classify import TestRule
-from .count import DEFAULT_MAX_BLOB_BYTES
-from .errors import ConfigError, UnsafeURLError
-from .series import KNOWN_SERIES, canonical_series
-from .tagpattern import compile_tag_pattern
-from .urls import check_url
+from loccount.classify import TestRule
+from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES
+from loccount.errors import ConfigError, UnsafeURLError
+from loccount.gitio.urls import check_url
+from loccount.releases.series import KNOWN_SERIES, canonical_series
+from loccount.releases.tagpattern import compile_tag_pattern
 
 DEFAULT_RELEASES_URL = "https://opendev.org/openstack/releases"
 DEFAULT_URL_TEMPLATE = "https://opendev.org/openstack/{name}"

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import mirrors_dir, resolve_cache_dir
+from loccount.counting.cache import mirrors_dir, resolve_cache_dir
 
 if TYPE_CHECKING:
-    from .engine import CountProgress, EngineOptions
-    from .mirror import FetchStatus
+    from loccount.counting.engine import CountProgress, EngineOptions
+    from loccount.gitio.mirror import FetchStatus
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,19 +20,13 @@ from datetime import UTC, date
 import git
 import pandas as pd
 
-from .cache import CountCache
-from .classify import DEFAULT_RULE, TestRule
-from .count import describe
-from .engine import Blob, count_blobs
-from .errors import LoccountError, ReleaseError
-from .mirror import open_repository
-from .options import DEFAULT_OPTIONS, RunOptions
-from .provenance import Provenance, make_provenance
-from .release_diff import consecutive, find_release, release_changes
-from .releases import DATE_ORDER, Release, Tag, list_tags, release_order, resolve_tags
-from .snapshots import default_branch, resolve_snapshots, resolve_tip
-from .table import Snapshot, file_frame, printable, release_summary, tidy_frame, uncounted_files
-from .tree import (
+from loccount.classify import DEFAULT_RULE, TestRule
+from loccount.counting.cache import CountCache
+from loccount.counting.count import describe
+from loccount.counting.engine import Blob, count_blobs
+from loccount.errors import LoccountError, ReleaseError
+from loccount.gitio.mirror import open_repository
+from loccount.gitio.tree import (
     DEFAULT_SIMILARITY,
     MISSING,
     Rename,
@@ -42,7 +36,13 @@ from .tree import (
     find_renames,
     list_tree,
 )
-from .urls import is_local
+from loccount.gitio.urls import is_local
+from loccount.options import DEFAULT_OPTIONS, RunOptions
+from loccount.provenance import Provenance, make_provenance
+from loccount.releases.snapshots import default_branch, resolve_snapshots, resolve_tip
+from loccount.releases.tags import DATE_ORDER, Release, Tag, list_tags, release_order, resolve_tags
+from loccount.tables.changes import consecutive, find_release, release_changes
+from loccount.tables.tidy import Snapshot, file_frame, printable, release_summary, tidy_frame, uncounted_files
 
 PYTHON_SUFFIXES = (".py",)
 #: ``git ls-tree`` processes run at once when listing the releases' trees.

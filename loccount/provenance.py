@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from .errors import LoccountError
+from loccount.errors import LoccountError
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,17 +8,17 @@ from dataclasses import dataclass, field, replace
 
 import git
 
-from .config import Config, Project
-from .engine import EngineOptions
-from .errors import ConfigError, LoccountError, ReleaseError
-from .mirror import open_repository
-from .options import DEFAULT_OPTIONS, RunOptions
-from .pipeline import Comparison, ReleaseSpec, Result, compare_releases, count_releases, select_releases
-from .release_data import ReleaseData, resolve_project
-from .release_diff import find_release
-from .releases import Release, list_tags
-from .series import KNOWN_SERIES, Series, canonical_series, select_series
-from .tree import DEFAULT_SIMILARITY
+from loccount.config import Config, Project
+from loccount.counting.engine import EngineOptions
+from loccount.errors import ConfigError, LoccountError, ReleaseError
+from loccount.gitio.mirror import open_repository
+from loccount.gitio.tree import DEFAULT_SIMILARITY
+from loccount.options import DEFAULT_OPTIONS, RunOptions
+from loccount.pipeline import Comparison, ReleaseSpec, Result, compare_releases, count_releases, select_releases
+from loccount.releases.release_data import ReleaseData, resolve_project
+from loccount.releases.series import KNOWN_SERIES, Series, canonical_series, select_series
+from loccount.releases.tags import Release, list_tags
+from loccount.tables.changes import find_release
 
 _log = logging.getLogger(__name__)
 

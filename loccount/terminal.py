@@ -17,9 +17,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .classify import NON_TEST, TEST
-from .labels import flow_text, release_name, share, text
-from .release_diff import ADDED, MODIFIED, MOVED, READABLE, REMOVED, UNREADABLE, shown_flows
+from loccount.classify import NON_TEST, TEST
+from loccount.report.labels import flow_text, release_name, share, text
+from loccount.tables.changes import ADDED, MODIFIED, MOVED, READABLE, REMOVED, UNREADABLE, shown_flows
 
 
 class BlobProgress:

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from loccount.provenance import Provenance
-from loccount.table import TIDY_COLUMNS
+from loccount.tables.tidy import TIDY_COLUMNS
 
 SERIES = [
     ("icehouse", "2014.1", date(2014, 4, 17)),
@@ -131,7 +131,7 @@ CHANGES = [
 
 def changes(names: dict[str, str] | None = None) -> pd.DataFrame:
     """Per-file changes that add up to :func:`tidy`'s changes, release by release."""
-    from loccount.release_diff import CHANGE_COLUMNS
+    from loccount.tables.changes import CHANGE_COLUMNS
 
     names = names or {}
     series = {f"{release_id}.0": name for name, release_id, _day in SERIES}

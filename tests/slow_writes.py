@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from loccount import atomic
+from loccount.report import atomic
 
 _ATOMIC_WRITE = atomic.atomic_write
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from loccount.outputs import write_report
+from loccount.report.outputs import write_report
 from tests.report_data import PROVENANCE, areas, changes, tidy
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -132,9 +132,9 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (pl
 def own_repositories(tmp_path_factory):
     """Two projects with unrelated version schemes, tagged at interleaved dates, and their reports."""
     from loccount.config import parse_config
-    from loccount.engine import EngineOptions
+    from loccount.counting.engine import EngineOptions
     from loccount.options import RunOptions
-    from loccount.outputs import write_outputs
+    from loccount.report.outputs import write_outputs
     from loccount.runs import analyze
     from tests.gitrepo import RepoBuilder
 
@@ -172,7 +172,7 @@ def own_repositories(tmp_path_factory):
 
 @pytest.mark.parametrize("kind", ["tags", "snapshots"])
 def test_own_repositories_render_every_figure_on_a_date_axis(browser, own_repositories, kind) -> None:
-    from loccount.series import KNOWN_SERIES
+    from loccount.releases.series import KNOWN_SERIES
 
     site = own_repositories[kind]
     for page in ("index.html", "project-alpha.html"):

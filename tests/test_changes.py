@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from loccount import changes, count_repository
-from loccount.engine import EngineOptions
+from loccount.counting.engine import EngineOptions
 from loccount.errors import ReleaseError
+from loccount.gitio.tree import Rename, parse_renames
 from loccount.options import RunOptions
-from loccount.release_diff import directory_changes, file_changes, find_release, reconcile, top_directories
-from loccount.releases import Release
-from loccount.tree import Rename, parse_renames
+from loccount.releases.tags import Release
+from loccount.tables.changes import directory_changes, file_changes, find_release, reconcile, top_directories
 from tests.fixtures_data import MOD, SETUP, SUBMODULE_SHA, TEST_MOD
 from tests.gitrepo import RepoBuilder, git
 from tests.test_cli import assert_one_line_error, table_rows
@@ -332,8 +332,8 @@ def test_run_writes_changes_and_the_report_shows_them(world, tmp_path) -> None:
     from click.testing import CliRunner
 
     from loccount.cli import main
-    from loccount.outputs import TEXT_COLUMNS, load_changes, read_csv
-    from loccount.release_diff import CHANGE_TEXT_COLUMNS
+    from loccount.report.outputs import TEXT_COLUMNS, load_changes, read_csv
+    from loccount.tables.changes import CHANGE_TEXT_COLUMNS
 
     config, cache = world
     output = tmp_path / "out"
@@ -364,7 +364,7 @@ def test_count_writes_changes_too_and_one_release_has_none(demo, tmp_path) -> No
     from click.testing import CliRunner
 
     from loccount.cli import main
-    from loccount.release_diff import CHANGE_COLUMNS
+    from loccount.tables.changes import CHANGE_COLUMNS
 
     path, cache = demo
     out = tmp_path / "changes.csv"

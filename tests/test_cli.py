@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from loccount.cache import DB_NAME
 from loccount.cli import main
+from loccount.counting.cache import DB_NAME
 from tests.fixtures_data import RELEASE_1_0, RELEASE_1_1
 
 

@@ -13,14 +13,14 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from loccount import cluster as cluster_module
-from loccount.cache import CountCache
 from loccount.cli import main
-from loccount.engine import Blob, EngineOptions, count_blobs
+from loccount.counting import cluster as cluster_module
+from loccount.counting.cache import CountCache
+from loccount.counting.engine import Blob, EngineOptions, count_blobs
 from loccount.errors import LoccountError
-from loccount.mirror import open_local
+from loccount.gitio.mirror import open_local
+from loccount.gitio.tree import list_tree
 from loccount.pipeline import python_entries
-from loccount.tree import list_tree
 
 distributed = pytest.importorskip("distributed")
 pytestmark = pytest.mark.dask
@@ -82,7 +82,7 @@ def test_a_worker_killed_mid_run_is_retried_by_dask(cluster, blobs, cache_dir) -
 
 
 def test_scheduler_option_errors_are_one_line() -> None:
-    from loccount.cluster import dask_executor
+    from loccount.counting.cluster import dask_executor
 
     with pytest.raises(LoccountError, match="not a scheduler address"), dask_executor("http://example.org"):
         pass

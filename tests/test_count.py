@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loccount import count as count_module
-from loccount import fastlex
-from loccount.count import FileCount, count_batch, count_blob, fingerprint
+from loccount.counting import count as count_module
+from loccount.counting.count import FileCount, count_batch, count_blob, fingerprint
+from loccount.counting.fast import fastlex
 from tests.pygount_cli import pygount_file
 
 # (name, content, state, code, documentation, empty, string), derived by hand:

@@ -6,13 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from loccount import engine as engine_module
-from loccount.cache import CountCache
-from loccount.count import count_batch, fingerprint
-from loccount.engine import Blob, EngineOptions, count_blobs, make_batches
-from loccount.mirror import open_local
+from loccount.counting import engine as engine_module
+from loccount.counting.cache import CountCache
+from loccount.counting.count import count_batch, fingerprint
+from loccount.counting.engine import Blob, EngineOptions, count_blobs, make_batches
+from loccount.gitio.mirror import open_local
+from loccount.gitio.tree import list_tree
 from loccount.pipeline import python_entries
-from loccount.tree import list_tree
 from tests.fixtures_data import RELEASE_1_1
 
 

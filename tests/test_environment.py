@@ -9,11 +9,11 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from loccount import count as count_module
-from loccount.cache import DB_NAME, CountCache
 from loccount.cli import main
-from loccount.count import FileCount, count_batch, count_blob, fingerprint
-from loccount.engine import EngineOptions, count_blobs
+from loccount.counting import count as count_module
+from loccount.counting.cache import DB_NAME, CountCache
+from loccount.counting.count import FileCount, count_batch, count_blob, fingerprint
+from loccount.counting.engine import EngineOptions, count_blobs
 from loccount.errors import EnvironmentFault
 from tests.fixtures_data import RELEASE_1_0
 from tests.namespaces import loccount_with_mounts, read_only, require_private_mounts, tiny_tmpfs
@@ -78,7 +78,7 @@ def test_a_failed_batch_is_not_cached_and_the_run_stops(blobs, cache_dir, monkey
     def full(_items, plain=False):
         raise EnvironmentFault("cannot write a scratch copy in /dev/shm: No space left on device")
 
-    monkeypatch.setattr("loccount.engine.count_batch", full)
+    monkeypatch.setattr("loccount.counting.engine.count_batch", full)
     with CountCache(cache_dir) as cache:
         with pytest.raises(EnvironmentFault):
             count_blobs(blobs, cache, EngineOptions(jobs=1))

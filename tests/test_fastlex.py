@@ -13,9 +13,9 @@ from pygments.lexer import RegexLexer, bygroups, using
 from pygments.lexers import BashLexer, CLexer, IniLexer, PythonLexer, RstLexer
 from pygments.token import Name, Punctuation, String, Text
 
-from loccount import fastlex
-from loccount.fastlex import dispatching, first_characters, plans_for
-from loccount.verified import unverified
+from loccount.counting.fast import fastlex
+from loccount.counting.fast.fastlex import dispatching, first_characters, plans_for
+from loccount.counting.fast.verified import unverified
 from tests.python_text import SOURCES, TRICKY
 
 PYGMENTS_LOOP = RegexLexer.get_tokens_unprocessed

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from loccount.cache import DB_NAME
-from loccount.mirror import MARKER
-from loccount.urls import mirror_name
+from loccount.counting.cache import DB_NAME
+from loccount.gitio.mirror import MARKER
+from loccount.gitio.urls import mirror_name
 from tests import namespaces
 from tests.gitrepo import RepoBuilder, git
 from tests.world import build_world, write_config
@@ -291,7 +291,7 @@ def loccount_with_scratch(shm: Path | None, *args) -> subprocess.Popen:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find child processes")
 def test_workers_die_with_a_killed_parent_and_their_scratch_is_reclaimed(make_repo, tmp_path) -> None:
-    from loccount.count import SCRATCH_PREFIX, scratch_roots
+    from loccount.counting.count import SCRATCH_PREFIX, scratch_roots
 
     # Where the machine allows, the runs' scratch is private: a run elsewhere in the suite
     # would otherwise (rightly) remove the dead workers' directories before this test looks.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from loccount.errors import RepositoryError, UnsafeURLError
-from loccount.mirror import MARKER, open_mirror, open_repository
-from loccount.urls import check_url, display_url, is_local, mirror_name
+from loccount.gitio.mirror import MARKER, open_mirror, open_repository
+from loccount.gitio.urls import check_url, display_url, is_local, mirror_name
 from tests.gitrepo import git
 
 SAFE = [
@@ -166,6 +166,6 @@ def test_a_corrupt_remote_is_reported_by_its_cause(make_repo, tmp_path) -> None:
 def test_git_error_picks_the_cause(stderr: str, cause: str) -> None:
     import git as gitpython
 
-    from loccount.gitcommand import git_error
+    from loccount.gitio.gitcommand import git_error
 
     assert git_error(gitpython.GitCommandError(["git", "fetch"], 128, stderr=stderr)) == cause

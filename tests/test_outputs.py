@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from loccount.atomic import write_text
-from loccount.cache import DB_NAME
 from loccount.cli import main
+from loccount.counting.cache import DB_NAME
 from loccount.errors import OutputError
+from loccount.report.atomic import write_text
 from tests.fixtures_data import RELEASE_1_0
 from tests.namespaces import loccount_with_mounts, read_only, require_private_mounts
 
@@ -168,8 +168,8 @@ def test_a_read_only_directory_fails_before_counting(repo, tmp_path) -> None:
 
 
 def test_headline_images_follow_a_symlink_too(tmp_path, monkeypatch) -> None:
-    from loccount import report as report_module
-    from loccount.outputs import write_report
+    from loccount.report import pages as report_module
+    from loccount.report.outputs import write_report
     from tests.report_data import PROVENANCE, areas, tidy
 
     def fake_render(_figure, targets) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from loccount.processes import alive, remove_stale_scratch, scratch_prefix
+from loccount.counting.processes import alive, remove_stale_scratch, scratch_prefix
 
 
 def dead_pid() -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from loccount.errors import ConfigError, ReleaseError
-from loccount.mirror import open_local
+from loccount.gitio.mirror import open_local
 from loccount.options import RunOptions
 from loccount.pipeline import count_repository, project_name
-from loccount.releases import (
+from loccount.releases.tags import (
     DATE_ORDER,
     SCHEME_CHANGE_ORDER,
     VERSION_ORDER,

@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from loccount.charts import headline, series_totals, with_labels
-from loccount.outputs import page_name, plotly_js_name, write_report
+from loccount.report.charts import headline, series_totals, with_labels
+from loccount.report.outputs import page_name, plotly_js_name, write_report
 from tests.report_data import PROVENANCE, areas, changes, tidy
 
 PLOTLY_JS = plotly_js_name()
@@ -86,7 +86,7 @@ def test_report_modules_load_neither_git_nor_pygount() -> None:
     import subprocess
     import sys
 
-    code = "import sys, loccount.report, loccount.charts; print(sorted({'git', 'pygount'} & set(sys.modules)))"
+    code = "import sys, loccount.report.pages, loccount.report.charts; print(sorted({'git', 'pygount'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -166,15 +166,15 @@ def test_without_series_titles_and_wide_csv_follow_the_data(tmp_path) -> None:
 
 
 def test_the_report_data_changes_add_up_to_its_tidy_table() -> None:
-    from loccount.release_diff import reconcile
+    from loccount.tables.changes import reconcile
 
     check = reconcile(tidy(), changes())
     assert len(check) == 3 * 2 * 2 and check["ok"].all()  # 3 release pairs x 2 categories x code, lines
 
 
 def test_what_changed_at_each_release_chart() -> None:
-    from loccount.charts import project_changes
-    from loccount.release_diff import directory_changes, moved_lines
+    from loccount.report.charts import project_changes
+    from loccount.tables.changes import directory_changes, moved_lines
 
     nova = tidy()[tidy()["project"] == "nova"]
     changed = changes()[changes()["project"] == "nova"]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from loccount.atomic import write_text
 from loccount.cli import main
-from loccount.outputs import write_csv
+from loccount.report.atomic import write_text
+from loccount.report.outputs import write_csv
 from tests.report_data import PROVENANCE, areas, tidy
 
 

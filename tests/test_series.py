@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from loccount.errors import ReleaseError
-from loccount.mirror import open_local
-from loccount.release_data import ReleaseData, resolve_project
-from loccount.releases import list_tags
-from loccount.series import canonical_series, choose_version, is_final, select_series
+from loccount.gitio.mirror import open_local
+from loccount.releases.release_data import ReleaseData, resolve_project
+from loccount.releases.series import canonical_series, choose_version, is_final, select_series
+from loccount.releases.tags import list_tags
 
 SERIES_STATUS = [
     {"name": "hibiscus", "release-id": "2026.2", "status": "development", "initial-release": date(2020, 6, 1)},
@@ -155,7 +155,7 @@ def test_selection_of_series(world) -> None:
 
 def test_choose_version_without_dates_falls_back_to_first_final() -> None:
     data = deliverable("cycle-with-intermediary", [("1.0.0", "a" * 40, "x"), ("1.1.0", "b" * 40, "x")])
-    from loccount.series import Series
+    from loccount.releases.series import Series
 
     shipped = choose_version(data, Series("juno", "2014.2", date(2014, 10, 16)), {"x"}, lambda _v, _c: None)
     assert (shipped.version, shipped.rule) == ("1.0.0", "first-final")

@@ -9,11 +9,11 @@ from click.testing import CliRunner
 
 from loccount import count_repository
 from loccount.cli import main
-from loccount.engine import EngineOptions
+from loccount.counting.engine import EngineOptions
 from loccount.errors import ConfigError, ReleaseError
-from loccount.mirror import open_local
+from loccount.gitio.mirror import open_local
 from loccount.options import RunOptions
-from loccount.snapshots import periods, resolve_snapshots
+from loccount.releases.snapshots import periods, resolve_snapshots
 from tests.gitrepo import git
 
 

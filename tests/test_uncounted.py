@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from loccount import count_repository
 from loccount.cli import main
 from loccount.options import RunOptions
-from loccount.release_diff import directory_changes, reconcile
+from loccount.tables.changes import directory_changes, reconcile
 
 # Code lines by hand: a.py 2 (x, y); keep.py 1; tests/test_k.py 1.
 READABLE_A = "x = 1\ny = 2\n"

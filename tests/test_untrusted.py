@@ -7,11 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 from loccount import count_repository
-from loccount import engine as engine_module
 from loccount.cli import main
-from loccount.engine import EngineOptions
+from loccount.counting import engine as engine_module
+from loccount.counting.engine import EngineOptions
 from loccount.options import RunOptions
-from loccount.outputs import neutralize, restore, safe_for_spreadsheets
+from loccount.report.outputs import neutralize, restore, safe_for_spreadsheets
 from tests.gitrepo import git
 
 

@@ -9,7 +9,7 @@ import pytest
 from pygments.lexer import RegexLexer, bygroups
 from pygments.token import _TokenType
 
-from loccount.verified import source_digest, unverified
+from loccount.counting.fast.verified import source_digest, unverified
 
 PYGMENTS_LOOP = RegexLexer.get_tokens_unprocessed
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 
-from loccount import workers
-from loccount.count import count_batch
+from loccount.counting import workers
+from loccount.counting.count import count_batch
 
 
 def test_forkserver_where_available_never_plain_fork() -> None:
@@ -21,5 +21,5 @@ def test_pool_workers_count_like_this_process() -> None:
 
 def test_warm_up_counts_a_sample_and_never_raises(monkeypatch) -> None:
     workers.warm_up()
-    monkeypatch.setattr("loccount.count.count_batch", lambda items: 1 / 0)
+    monkeypatch.setattr("loccount.counting.count.count_batch", lambda items: 1 / 0)
     workers.warm_up()

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .classify import NON_TEST, TEST
-from .errors import LoccountError
-from .table import COUNTS, STATES, TIDY_COLUMNS
+from loccount.classify import NON_TEST, TEST
+from loccount.errors import LoccountError
+from loccount.tables.tidy import COUNTS, STATES, TIDY_COLUMNS
 
 #: The columns that name a release: each needs one test row and one non-test row.
 RELEASE_KEY = ("project", "commit", "version")

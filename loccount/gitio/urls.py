@@ -11,7 +11,7 @@ import hashlib
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import UnsafeURLError
+from loccount.errors import UnsafeURLError
 
 ALLOWED_SCHEMES = frozenset({"https", "http", "ssh", "git", "file"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")

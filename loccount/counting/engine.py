@@ -18,12 +18,20 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
-from .cache import CountCache, Key
-from .count import DEFAULT_MAX_BLOB_BYTES, HUGE, SCRATCH_PREFIX, FileCount, count_batch, fingerprint, scratch_roots
-from .errors import LoccountError
-from .processes import remove_stale_scratch
-from .tree import MISSING, read_blob
-from .workers import process_pool
+from loccount.counting.cache import CountCache, Key
+from loccount.counting.count import (
+    DEFAULT_MAX_BLOB_BYTES,
+    HUGE,
+    SCRATCH_PREFIX,
+    FileCount,
+    count_batch,
+    fingerprint,
+    scratch_roots,
+)
+from loccount.counting.processes import remove_stale_scratch
+from loccount.counting.workers import process_pool
+from loccount.errors import LoccountError
+from loccount.gitio.tree import MISSING, read_blob
 
 if TYPE_CHECKING:
     import git

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from .errors import OutputError
-from .processes import alive
+from loccount.counting.processes import alive
+from loccount.errors import OutputError
 
 _TEMPORARY = re.compile(r"^\..+\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp(\.\w+)?$")
 #: Paths under this name open file descriptors (``/dev/stdout`` links here), never files to replace.

@@ -41,7 +41,7 @@ from typing import Any
 from pygments.lexer import RegexLexer
 from pygments.token import Error, Token, Whitespace
 
-from .verified import unverified
+from loccount.counting.fast.verified import unverified
 
 #: pygments' token type class, named as pygount names it (``_TokenType`` is private).
 TokenType = type(Token)

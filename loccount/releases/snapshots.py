@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 
 import git
 
-from .errors import ConfigError, ReleaseError
-from .gitcommand import git_error
-from .releases import Release, commit_date, parse_git_date
-from .table import BRANCH_TIP, SNAPSHOT
+from loccount.errors import ConfigError, ReleaseError
+from loccount.gitio.gitcommand import git_error
+from loccount.releases.tags import Release, commit_date, parse_git_date
+from loccount.tables.tidy import BRANCH_TIP, SNAPSHOT
 
 EVERY = ("month", "quarter", "year")
 

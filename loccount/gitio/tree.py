@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import git
 
-from .errors import RepositoryError
-from .gitcommand import git_error
+from loccount.errors import RepositoryError
+from loccount.gitio.gitcommand import git_error
 
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import platformdirs
 
-from .count import FileCount
-from .errors import CacheError, EnvironmentFault
+from loccount.counting.count import FileCount
+from loccount.errors import CacheError, EnvironmentFault
 
 SCHEMA_VERSION = 1
 DB_NAME = "counts.sqlite3"

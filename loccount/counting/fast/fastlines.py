@@ -28,9 +28,9 @@ import pygments.token
 from pygments.lexer import Lexer, RegexLexer, bygroups
 from pygments.token import Error, Whitespace
 
-from . import fastlex
-from .fastlex import ASCII, TokenType, plans_for
-from .verified import unverified
+from loccount.counting.fast import fastlex
+from loccount.counting.fast.fastlex import ASCII, TokenType, plans_for
+from loccount.counting.fast.verified import unverified
 
 #: The library functions whose behaviour :func:`line_counts` reproduces or relies on.
 VERIFIED = {

@@ -20,9 +20,9 @@ from itertools import pairwise
 import git
 from packaging.version import InvalidVersion, Version
 
-from .errors import ReleaseError
-from .gitcommand import git_error
-from .tagpattern import matching_tags
+from loccount.errors import ReleaseError
+from loccount.gitio.gitcommand import git_error
+from loccount.releases.tagpattern import matching_tags
 
 _HEX = re.compile(r"[0-9a-fA-F]{7,40}")
 #: Rules of releases that name a version (the others name a commit, a branch or a period).

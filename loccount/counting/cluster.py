@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 
-from .errors import LoccountError
+from loccount.errors import LoccountError
 
 _ADDRESS = re.compile(r"^(tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d+$")
 #: A Dask scheduler speaks first on a new connection: an 8-byte length, then a handshake of a

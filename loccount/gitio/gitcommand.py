@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import git
 
-from .urls import ALLOWED_SCHEMES
+from loccount.gitio.urls import ALLOWED_SCHEMES
 
 #: Environment for every git command loccount runs: no prompts, plain transports only, and
 #: a transfer that stalls below 1 kB/s for two minutes is given up.

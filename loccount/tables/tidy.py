@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .classify import NON_TEST, TEST, TestRule
+from loccount.classify import NON_TEST, TEST, TestRule
 
 if TYPE_CHECKING:  # types only: tables know nothing of git or pygount at run time
-    from .count import FileCount
-    from .releases import Release
-    from .tree import TreeEntry
+    from loccount.counting.count import FileCount
+    from loccount.gitio.tree import TreeEntry
+    from loccount.releases.tags import Release
 
 COUNTS = ["code", "documentation", "empty", "string"]
 #: Rules of releases that are not versions: a dated snapshot of a branch, and a branch's tip.

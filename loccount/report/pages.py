@@ -16,19 +16,19 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from . import charts
-from .classify import NON_TEST, TEST
-from .labels import NONE, flow_text, release_name, share, text
-from .provenance import Provenance
-from .release_diff import FLOWS, directory_changes, moved_lines, shown_flows, top_directories
-from .table import BRANCH_TIP, SNAPSHOT, by_series, release_summary, uncounted_note
+from loccount.classify import NON_TEST, TEST
+from loccount.provenance import Provenance
+from loccount.report import charts
+from loccount.report.labels import NONE, flow_text, release_name, share, text
+from loccount.tables.changes import FLOWS, directory_changes, moved_lines, shown_flows, top_directories
+from loccount.tables.tidy import BRANCH_TIP, SNAPSHOT, by_series, release_summary, uncounted_note
 
 IMAGE_SIZE = {"width": 1600, "height": 800}
 #: Directory levels the change tables group by, and how many directories they show.
 CHANGE_DEPTH = 2
 DIRECTORIES_PER_RELEASE = 8
 MOVERS = 15
-_ENV = Environment(loader=PackageLoader("loccount"), autoescape=select_autoescape(["j2", "html"]))
+_ENV = Environment(loader=PackageLoader("loccount.report"), autoescape=select_autoescape(["j2", "html"]))
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
-from .errors import EnvironmentFault
-from .processes import scratch_prefix
+from loccount.counting.processes import scratch_prefix
+from loccount.errors import EnvironmentFault
 
 if TYPE_CHECKING:
     from pygount import SourceAnalysis
@@ -152,8 +152,8 @@ def counting_method(plain: bool = False) -> dict[str, str]:
     A fast path asked for but not verified against the installed library is not run, and
     is not named: the record says what really counted.
     """
-    from .fastcount import method
-    from .fastlex import loop
+    from loccount.counting.fast.fastcount import method
+    from loccount.counting.fast.fastlex import loop
 
     return {"method": METHOD, "lexer": loop(dispatch=not plain), "lines": method(fast=not plain)}
 
@@ -205,7 +205,9 @@ def count_blob(name: str, data: bytes, directory: str, fast: bool = True) -> Fil
     ``from_file``. A failure that comes from the machine, not from the content or the name,
     raises :class:`EnvironmentFault` instead of becoming the file's state.
     """
-    from .fastcount import analyze  # here, so runs that find every count cached never load pygount
+    from loccount.counting.fast.fastcount import (
+        analyze,  # here, so runs that find every count cached never load pygount
+    )
 
     _check_name(name)
     path = os.path.join(directory, name)
@@ -241,7 +243,7 @@ def count_batch(items: list[tuple[str, str, bytes]], plain: bool = False) -> lis
     temporary directory on disk, and if that fails too the batch raises
     :class:`EnvironmentFault`: nothing of it is returned, so nothing of it is cached.
     """
-    from .fastlex import dispatching
+    from loccount.counting.fast.fastlex import dispatching
 
     logging.getLogger("pygount").setLevel(logging.ERROR)
     done: list[tuple[str, str, FileCount]] = []

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import regex
 
-from .errors import ConfigError
+from loccount.errors import ConfigError
 
 #: How long a pattern may take on one tag name before it is given up as runaway backtracking.
 PATTERN_SECONDS = 0.25

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .classify import NON_TEST, TEST
-from .errors import ReleaseError
-from .table import UNCOUNTED_STATES
+from loccount.classify import NON_TEST, TEST
+from loccount.errors import ReleaseError
+from loccount.tables.tidy import UNCOUNTED_STATES
 
 if TYPE_CHECKING:  # types only: the changes know nothing of git at run time
-    from .releases import Release
-    from .tree import Rename
+    from loccount.gitio.tree import Rename
+    from loccount.releases.tags import Release
 
 ADDED, REMOVED, MODIFIED, MOVED, UNCHANGED = "added", "removed", "modified", "moved", "unchanged"
 #: A file still in the release whose lines could no longer be counted (``analyzed`` before,

@@ -13,9 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .classify import NON_TEST, TEST
-from .labels import series_label, text
-from .table import by_series, in_force
+from loccount.classify import NON_TEST, TEST
+from loccount.report.labels import series_label, text
+from loccount.tables.tidy import by_series, in_force
 
 TEST_COLOR = "#E1812C"
 NON_TEST_COLOR = "#3274A1"

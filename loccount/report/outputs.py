@@ -15,14 +15,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import atomic_write, install, make_directory, remove_stale_temporaries, staging_path, write_text
-from .errors import LoccountError
-from .pipeline import Result
-from .provenance import Provenance, parse_provenance
-from .release_diff import CHANGE_TEXT_COLUMNS
-from .releases import Release
-from .table import RELEASE_COLUMNS, UNCOUNTED_COLUMNS, latest_areas, releases_frame, wide_frame
-from .tablecheck import AREAS, TIDY, validated
+from loccount.errors import LoccountError
+from loccount.pipeline import Result
+from loccount.provenance import Provenance, parse_provenance
+from loccount.releases.tags import Release
+from loccount.report.atomic import (
+    atomic_write,
+    install,
+    make_directory,
+    remove_stale_temporaries,
+    staging_path,
+    write_text,
+)
+from loccount.tables.changes import CHANGE_TEXT_COLUMNS
+from loccount.tables.tablecheck import AREAS, TIDY, validated
+from loccount.tables.tidy import RELEASE_COLUMNS, UNCOUNTED_COLUMNS, latest_areas, releases_frame, wide_frame
 
 TIDY_CSV = "tidy.csv"
 RELEASES_CSV = "releases.csv"
@@ -178,7 +185,7 @@ def write_report(
     With ``changes`` (per-file changes between releases), pages also show what changed at each
     release; with ``uncounted``, which files could not be counted.
     """
-    from .report import Links, ReportInput, headline, render_pages
+    from loccount.report.pages import Links, ReportInput, headline, render_pages
 
     make_directory(output)
     remove_stale_temporaries(output)
@@ -215,7 +222,7 @@ def _write_plotlyjs(output: Path) -> str:
 
 def _write_images(figure: object, output: Path, say: Callable[[str], None]) -> list[Path]:
     """The headline as PNG and SVG; where no Chromium can render them, a note instead."""
-    from .report import render_images
+    from loccount.report.pages import render_images
 
     targets = [output / f"{HEADLINE}.{suffix}" for suffix in IMAGE_SUFFIXES]
     temporaries = [staging_path(target) for target in targets]

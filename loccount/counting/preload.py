@@ -3,6 +3,6 @@
 See :mod:`loccount.workers`. Importing this module counts a sample file; nothing else imports it.
 """
 
-from .workers import warm_up
+from loccount.counting.workers import warm_up
 
 warm_up(complete=True)

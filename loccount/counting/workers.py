@@ -16,10 +16,10 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .processes import die_with_parent
+from loccount.counting.processes import die_with_parent
 
 #: The module the fork server imports before it forks any worker.
-PRELOAD = "loccount.preload"
+PRELOAD = "loccount.counting.preload"
 
 
 def start_method() -> str:
@@ -47,7 +47,7 @@ def warm_up(complete: bool = False) -> None:
     ``complete`` also builds all of Python's dispatch tables, which a fork server does once
     for all its workers. Best effort: a failure only means the workers build it themselves.
     """
-    from .count import count_batch
+    from loccount.counting.count import count_batch
 
     try:
         sample = b"".join(Path(__file__).with_name(name).read_bytes() for name in ("fastlex.py", "fastlines.py"))
@@ -55,7 +55,7 @@ def warm_up(complete: bool = False) -> None:
         if complete:
             from pygments.lexers import PythonLexer
 
-            from .fastlines import prepare
+            from loccount.counting.fast.fastlines import prepare
 
             prepare(PythonLexer())
     except Exception:  # warming up must never stop the server that forks the workers

@@ -17,11 +17,11 @@ import git
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
 
-from .config import validation_message
-from .errors import ReleaseError
-from .releases import Release, Tag, commit_date, date_notes, tag_target_kind
-from .series import KNOWN_SERIES, Series, choose_version
-from .tree import list_tree, read_blob
+from loccount.config import validation_message
+from loccount.errors import ReleaseError
+from loccount.gitio.tree import list_tree, read_blob
+from loccount.releases.series import KNOWN_SERIES, Series, choose_version
+from loccount.releases.tags import Release, Tag, commit_date, date_notes, tag_target_kind
 
 SERIES_STATUS = "data/series_status.yaml"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -18,9 +18,9 @@ from pathlib import Path
 import git
 from filelock import FileLock
 
-from .errors import CacheError, RepositoryError
-from .gitcommand import GIT_ENV, git_error
-from .urls import check_url, display_url, is_local, mirror_name
+from loccount.errors import CacheError, RepositoryError
+from loccount.gitio.gitcommand import GIT_ENV, git_error
+from loccount.gitio.urls import check_url, display_url, is_local, mirror_name
 
 FETCH_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
 MARKER = "loccount-mirror.json"
