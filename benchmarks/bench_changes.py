@@ -18,10 +18,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from loccount import RunOptions, analyze, changes, load_config
-from loccount.gitio.tree import Rename, find_renames
+from loccount.gitio.entries import Rename
+from loccount.gitio.tree import find_renames
 from loccount.pipeline import LISTING_THREADS
+from loccount.releases.order import consecutive
 from loccount.report.outputs import CHANGES_CSV, TEXT_COLUMNS, TIDY_CSV, read_csv
-from loccount.tables.changes import CHANGE_TEXT_COLUMNS, consecutive, reconcile, release_changes
+from loccount.tables.changes import CHANGE_TEXT_COLUMNS, reconcile, release_changes
 from loccount.tables.tidy import printable
 
 

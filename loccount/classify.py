@@ -9,14 +9,22 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+from enum import StrEnum
 from functools import cached_property
-from typing import Final, Literal
+from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
-TEST: Final = "test"
-NON_TEST: Final = "non-test"
-Category = Literal["test", "non-test"]
+
+class Category(StrEnum):
+    """Test or non-test: the ``category`` column of every table."""
+
+    TEST = "test"
+    NON_TEST = "non-test"
+
+
+TEST: Final = Category.TEST
+NON_TEST: Final = Category.NON_TEST
 
 
 class TestRule(BaseModel):

@@ -25,23 +25,17 @@ from loccount.counting.cache import CountCache
 from loccount.counting.count import describe
 from loccount.counting.engine import Blob, count_blobs
 from loccount.errors import LoccountError, ReleaseError
+from loccount.gitio.entries import MISSING, EntryKind, Rename, TreeEntry
 from loccount.gitio.mirror import open_repository
-from loccount.gitio.tree import (
-    DEFAULT_SIMILARITY,
-    MISSING,
-    Rename,
-    TreeEntry,
-    decode_entries,
-    encode_entries,
-    find_renames,
-    list_tree,
-)
+from loccount.gitio.tree import DEFAULT_SIMILARITY, decode_entries, encode_entries, find_renames, list_tree
 from loccount.gitio.urls import is_local
 from loccount.options import DEFAULT_OPTIONS, RunOptions
 from loccount.provenance import Provenance, make_provenance
+from loccount.releases.model import Release, Tag
+from loccount.releases.order import DATE_ORDER, consecutive, find_release, release_order
 from loccount.releases.snapshots import default_branch, resolve_snapshots, resolve_tip
-from loccount.releases.tags import DATE_ORDER, Release, Tag, list_tags, release_order, resolve_tags
-from loccount.tables.changes import consecutive, find_release, release_changes
+from loccount.releases.tags import list_tags, resolve_tags
+from loccount.tables.changes import release_changes
 from loccount.tables.tidy import Snapshot, file_frame, printable, release_summary, tidy_frame, uncounted_files
 
 PYTHON_SUFFIXES = (".py",)
@@ -95,7 +89,7 @@ class Result:
 
 def python_entries(entries: Sequence[TreeEntry], suffixes: tuple[str, ...] = PYTHON_SUFFIXES) -> list[TreeEntry]:
     """The entries loccount reports: Python files and symlinks by name, and every submodule."""
-    return [e for e in entries if e.kind == "submodule" or e.name.endswith(suffixes)]
+    return [e for e in entries if e.kind == EntryKind.SUBMODULE or e.name.endswith(suffixes)]
 
 
 #: Path components that name where a repository is kept, not the repository (``.../nova/.git``,
@@ -157,7 +151,7 @@ def count_releases(
                 entries = listings[release.commit]
                 snapshots.append(Snapshot(release, entries, rule))
                 for entry in entries:
-                    if entry.kind == "file":
+                    if entry.kind == EntryKind.FILE:
                         blobs.setdefault((entry.sha, entry.name), Blob(repo, entry.size))
         counts = count_blobs(blobs, cache, options.engine, options.progress)
     plain = options.engine.is_plain if options.engine else False

@@ -15,10 +15,11 @@ from loccount.gitio.mirror import open_repository
 from loccount.gitio.tree import DEFAULT_SIMILARITY
 from loccount.options import DEFAULT_OPTIONS, RunOptions
 from loccount.pipeline import Comparison, ReleaseSpec, Result, compare_releases, count_releases, select_releases
+from loccount.releases.model import Release
+from loccount.releases.order import find_release
 from loccount.releases.release_data import ReleaseData, resolve_project
 from loccount.releases.series import KNOWN_SERIES, Series, canonical_series, select_series
-from loccount.releases.tags import Release, list_tags
-from loccount.tables.changes import find_release
+from loccount.releases.tags import list_tags
 
 _log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from loccount.classify import NON_TEST, TEST
 from loccount.report.labels import flow_text, release_name, share, text
-from loccount.tables.changes import ADDED, MODIFIED, MOVED, READABLE, REMOVED, UNREADABLE, shown_flows
+from loccount.tables.changes import Change, shown_flows
 
 
 class BlobProgress:
@@ -195,7 +195,8 @@ def comparison_lines(
     kinds = changes.drop_duplicates(["path", "old_path", "change"])["change"].value_counts()
     crossing = changes[changes["old_category"].notna() & (changes["category"] == changes["old_category"])]
     crossing = crossing[crossing["new_category"].notna() & (crossing["new_category"] != crossing["old_category"])]
-    shown = [ADDED, REMOVED, MODIFIED, MOVED, *(kind for kind in (UNREADABLE, READABLE) if kinds.get(kind, 0))]
+    always = (Change.ADDED, Change.REMOVED, Change.MODIFIED, Change.MOVED)
+    shown = [*always, *(kind for kind in (Change.UNREADABLE, Change.READABLE) if kinds.get(kind, 0))]
     files = ", ".join(f"{int(kinds.get(kind, 0)):,} {kind}" for kind in shown)
     return [
         f"{old['project']} {release_name(old['series'], old['version'])} -> "

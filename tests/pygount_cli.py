@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pygount.command import pygount_command
 
-from loccount.counting.count import FileCount
+from loccount.counting.filecount import FileCount
 
 #: Options that differ from the command's defaults: JSON out, duplicates counted, nothing skipped.
 OPTIONS = ["--format=json", "--duplicates", "--folders-to-skip=[regex]^$", "--names-to-skip=[regex]^$"]

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from loccount.counting.cache import DB_NAME, CountCache, clear, resolve_cache_dir
-from loccount.counting.count import FileCount
+from loccount.counting.filecount import FileCount
 from loccount.errors import CacheError
 
 ONE = FileCount("analyzed", "Python", 3, 1, 2, 0)

@@ -11,10 +11,12 @@ import pytest
 from loccount import changes, count_repository
 from loccount.counting.engine import EngineOptions
 from loccount.errors import ReleaseError
-from loccount.gitio.tree import Rename, parse_renames
+from loccount.gitio.entries import Rename
+from loccount.gitio.tree import parse_renames
 from loccount.options import RunOptions
-from loccount.releases.tags import Release
-from loccount.tables.changes import directory_changes, file_changes, find_release, reconcile, top_directories
+from loccount.releases.model import Release
+from loccount.releases.order import find_release
+from loccount.tables.changes import directory_changes, file_changes, reconcile, top_directories
 from tests.fixtures_data import MOD, SETUP, SUBMODULE_SHA, TEST_MOD
 from tests.gitrepo import RepoBuilder, git
 from tests.test_cli import assert_one_line_error, table_rows

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loccount.counting import count as count_module
-from loccount.counting.count import FileCount, count_batch, count_blob, fingerprint
+from loccount.counting.count import count_batch, count_blob, fingerprint
 from loccount.counting.fast import fastlex
+from loccount.counting.filecount import FileCount
 from tests.pygount_cli import pygount_file
 
 # (name, content, state, code, documentation, empty, string), derived by hand:

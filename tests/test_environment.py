@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from loccount.cli import main
 from loccount.counting import count as count_module
 from loccount.counting.cache import DB_NAME, CountCache
-from loccount.counting.count import FileCount, count_batch, count_blob, fingerprint
+from loccount.counting.count import count_batch, count_blob, fingerprint
 from loccount.counting.engine import EngineOptions, count_blobs
+from loccount.counting.filecount import FileCount
 from loccount.errors import EnvironmentFault
 from tests.fixtures_data import RELEASE_1_0
 from tests.namespaces import loccount_with_mounts, read_only, require_private_mounts, tiny_tmpfs

@@ -18,10 +18,11 @@ from pygments.token import Comment, Keyword, Name, Punctuation, String, Text
 from pygount import SourceAnalysis
 from pygount.analysis import _line_parts, has_lexer, is_plain_text
 
-from loccount.counting.count import FileCount, count_blob
+from loccount.counting.count import count_blob
 from loccount.counting.fast import fastcount, fastlex, fastlines
 from loccount.counting.fast.fastlex import dispatching
 from loccount.counting.fast.verified import unverified
+from loccount.counting.filecount import FileCount
 from tests.pygount_cli import pygount_file
 from tests.python_text import LINES, SOURCES, TRICKY
 

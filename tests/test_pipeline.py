@@ -13,8 +13,8 @@ import pytest
 
 from loccount import count_repository
 from loccount.classify import category
-from loccount.counting.count import FileCount
 from loccount.counting.engine import EngineOptions
+from loccount.counting.filecount import FileCount
 from loccount.options import RunOptions
 from tests.fixtures_data import EXPECTED, RELEASE_1_0, RELEASE_1_1
 from tests.pygount_cli import comparable, pygount_files
@@ -133,7 +133,8 @@ def test_second_run_reads_tree_listings_from_the_cache(project, cache_dir, monke
 
 
 def test_tree_listing_round_trips_through_its_cached_form() -> None:
-    from loccount.gitio.tree import TreeEntry, decode_entries, encode_entries, parse_ls_tree
+    from loccount.gitio.entries import TreeEntry
+    from loccount.gitio.tree import decode_entries, encode_entries, parse_ls_tree
 
     raw = (
         b"100644 blob " + b"a" * 40 + b"     12\tpkg/caf\xe9.py\0"

@@ -8,16 +8,9 @@ from loccount.errors import ConfigError, ReleaseError
 from loccount.gitio.mirror import open_local
 from loccount.options import RunOptions
 from loccount.pipeline import count_repository, project_name
-from loccount.releases.tags import (
-    DATE_ORDER,
-    SCHEME_CHANGE_ORDER,
-    VERSION_ORDER,
-    Release,
-    Tag,
-    list_tags,
-    release_order,
-    resolve_tags,
-)
+from loccount.releases.model import Release, Tag
+from loccount.releases.order import DATE_ORDER, SCHEME_CHANGE_ORDER, VERSION_ORDER, release_order
+from loccount.releases.tags import list_tags, resolve_tags
 from tests.gitrepo import git
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import platformdirs
 
-from loccount.counting.count import FileCount
+from loccount.counting.filecount import FileCount, FileState
 from loccount.errors import CacheError, EnvironmentFault
 
 SCHEMA_VERSION = 1
@@ -163,7 +163,8 @@ class CountCache:
         query = f"{_SELECT} WHERE fingerprint = ? AND sha IN"
         for sha, name, *values in self._select_in(query, fingerprint, (sha for sha, _name in wanted)):
             key = wanted.get((sha, name))
-            counted = FileCount(*values)
+            state, *rest = values
+            counted = FileCount(FileState(state), *rest)
             if key is not None and not counted.accidental:
                 found[key] = counted
         return found

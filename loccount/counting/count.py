@@ -10,131 +10,34 @@ result faster (with :mod:`fastlines` and :mod:`fastlex`), or hands over to ``fro
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import errno
-import functools
 import hashlib
 import json
 import logging
 import os
 import platform
 import tempfile
-from dataclasses import dataclass
 from importlib.metadata import version
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from loccount.counting.filecount import FileCount
 from loccount.counting.processes import scratch_prefix
+from loccount.counting.pygount_options import PYGOUNT_OPTIONS, from_file
 from loccount.errors import EnvironmentFault
 
 if TYPE_CHECKING:
-    from pygount import SourceAnalysis
+    pass
 
 #: Bump when the way loccount calls pygount changes, so cached counts are not reused.
 METHOD = "from_file-on-scratch-copy/2"
-#: What pygount's command line passes to ``from_file`` with its default options, written out
-#: so the fingerprint records them. Its ``--encoding=automatic`` passes no fallback encoding:
-#: a file without a BOM or coding comment is tried as UTF-8 before cp1252. (The API's own
-#: default, ``fallback_encoding="cp1252"``, skips the UTF-8 attempt and turns valid UTF-8 with
-#: bytes 0x81, 0x8d, 0x8f, 0x90 or 0x9d into ``error``.) Duplicates are counted, as with
-#: ``--duplicates``: loccount reports every path.
-PYGOUNT_OPTIONS = {
-    "encoding": "automatic",
-    "fallback_encoding": None,
-    "generated_regexes": "pygount default",
-    "generated_name_regexes": "pygount command line default",
-    "duplicate_pool": None,
-    "merge_embedded_language": False,
-}
-#: The state loccount gives a file too large to hand to pygount, and the default size cap.
-HUGE = "huge"
+#: The default size cap: a larger file is ``huge``, never handed to pygount.
 DEFAULT_MAX_BLOB_BYTES = 20 * 1024 * 1024
 #: Scratch directories are ``loccount-<pid>-<random>``, so a later run can remove a dead process's.
 SCRATCH_PREFIX = "loccount-"
 #: Errors writing the scratch copy that come from the file's name: facts about the entry, kept as its state.
 NAME_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.EILSEQ})
 NAME_ERROR = "the file name cannot be used on disk"
-
-
-#: Exceptions that say something about the machine, never about the content (builtins only, so
-#: the set does not depend on what happens to be imported).
-ACCIDENT_TYPES = frozenset(
-    name
-    for name, value in vars(builtins).items()
-    if isinstance(value, type) and issubclass(value, OSError | MemoryError)
-)
-_ACCIDENT_PREFIXES = ("[Errno ", "cannot write a scratch copy: ")
-
-
-@dataclass(frozen=True, slots=True)
-class FileCount:
-    """pygount's verdict on one file: its state and its four line counts."""
-
-    state: str
-    language: str
-    code: int = 0
-    documentation: int = 0
-    empty: int = 0
-    string: int = 0
-    state_info: str | None = None
-
-    @property
-    def lines(self) -> int:
-        return self.code + self.documentation + self.empty + self.string
-
-    @classmethod
-    def from_analysis(cls, analysis: SourceAnalysis) -> FileCount:
-        """pygount's result as plain data (its state_info may be an exception: kept as text)."""
-        info = analysis.state_info
-        return cls(
-            state=analysis.state.name,
-            language=analysis.language,
-            code=analysis.code_count,
-            documentation=analysis.documentation_count,
-            empty=analysis.empty_count,
-            string=analysis.string_count,
-            state_info=None if info is None else str(info),
-        )
-
-    @classmethod
-    def error(cls, info: str) -> FileCount:
-        return cls(state="error", language="__error__", state_info=info)
-
-    @property
-    def accidental(self) -> bool:
-        """An ``error`` that came from the machine (an OS error, memory), not from the content.
-
-        pygount keeps only the text of the error it caught (``LookupError``, ``OSError`` or
-        ``UnicodeError`` while reading); an OS error's text starts with ``[Errno N]``, the
-        others' never do. The other prefixes are how loccount 0.1 recorded such accidents.
-        """
-        info = self.state_info or ""
-        if self.state != "error":
-            return False
-        if info.startswith(_ACCIDENT_PREFIXES):
-            return True
-        raised = info.removeprefix("pygount raised ")
-        return raised != info and raised.split(":", 1)[0] in ACCIDENT_TYPES
-
-
-def from_file(path: str, group: str) -> SourceAnalysis:
-    """``SourceAnalysis.from_file`` with the options pygount's command line passes by default."""
-    from pygount import SourceAnalysis
-
-    return SourceAnalysis.from_file(path, group, **from_file_options())
-
-
-@functools.cache
-def from_file_options() -> dict[str, Any]:
-    """The keywords :data:`PYGOUNT_OPTIONS` names, as ``from_file`` takes them."""
-    from pygount.analysis import DEFAULT_GENERATED_NAME_PATTERNS_TEXT
-    from pygount.common import regexes_from
-
-    return {
-        "encoding": "automatic",
-        "fallback_encoding": None,
-        "generated_name_regexes": regexes_from(DEFAULT_GENERATED_NAME_PATTERNS_TEXT),
-    }
 
 
 def versions() -> dict[str, str]:

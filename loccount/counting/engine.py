@@ -19,19 +19,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from loccount.counting.cache import CountCache, Key
-from loccount.counting.count import (
-    DEFAULT_MAX_BLOB_BYTES,
-    HUGE,
-    SCRATCH_PREFIX,
-    FileCount,
-    count_batch,
-    fingerprint,
-    scratch_roots,
-)
+from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES, SCRATCH_PREFIX, count_batch, fingerprint, scratch_roots
+from loccount.counting.filecount import FileCount, FileState
 from loccount.counting.processes import remove_stale_scratch
 from loccount.counting.workers import process_pool
 from loccount.errors import LoccountError
-from loccount.gitio.tree import MISSING, read_blob
+from loccount.gitio.entries import MISSING
+from loccount.gitio.tree import read_blob
 
 if TYPE_CHECKING:
     import git
@@ -90,7 +84,9 @@ class EngineOptions:
 
 
 def huge(size: int, cap: int) -> FileCount:
-    return FileCount(state=HUGE, language=f"__{HUGE}__", state_info=f"{size} bytes is over the {cap}-byte cap")
+    return FileCount(
+        state=FileState.HUGE, language=f"__{FileState.HUGE}__", state_info=f"{size} bytes is over the {cap}-byte cap"
+    )
 
 
 def make_batches(

@@ -9,41 +9,12 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from dataclasses import dataclass
 
 import git
 
 from loccount.errors import RepositoryError
+from loccount.gitio.entries import _GITLINK, MISSING, Rename, TreeEntry
 from loccount.gitio.gitcommand import git_error
-
-SYMLINK_MODE = "120000"
-GITLINK_MODE = "160000"
-_GITLINK = GITLINK_MODE.encode()
-#: Size git reports as ``BAD`` when a blob is absent (partial or damaged clones).
-MISSING = -1
-
-
-@dataclass(frozen=True, slots=True)
-class TreeEntry:
-    """One non-tree entry of a commit's tree."""
-
-    path: str
-    sha: str
-    mode: str
-    size: int  # MISSING when the object store lacks the blob
-
-    @property
-    def name(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
-
-    @property
-    def kind(self) -> str:
-        """``file``, ``symlink`` or ``submodule``: only files are ever read or counted."""
-        if self.mode == SYMLINK_MODE:
-            return "symlink"
-        if self.mode == GITLINK_MODE:
-            return "submodule"
-        return "file"
 
 
 def parse_ls_tree(output: bytes, suffixes: tuple[str, ...] | None = None) -> list[TreeEntry]:
@@ -100,15 +71,6 @@ def read_blob(repo: git.Repo, sha: str) -> bytes:
     if kind not in ("blob", b"blob"):
         raise RepositoryError(f"{repo.git_dir}: object {sha} is a {kind}, not a blob")
     return data
-
-
-@dataclass(frozen=True, slots=True)
-class Rename:
-    """A file git pairs across two commits: gone from ``old_path``, found again at ``new_path``."""
-
-    old_path: str
-    new_path: str
-    similarity: int  # git's score: the share of the old content kept, in percent
 
 
 #: The files whose moves loccount reports: the Python files it counts (``*`` also matches ``/``).

@@ -20,8 +20,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, T
 from loccount.config import validation_message
 from loccount.errors import ReleaseError
 from loccount.gitio.tree import list_tree, read_blob
+from loccount.releases.model import Release, ReleaseRule, Tag
 from loccount.releases.series import KNOWN_SERIES, Series, choose_version
-from loccount.releases.tags import Release, Tag, commit_date, date_notes, tag_target_kind
+from loccount.releases.tags import commit_date, date_notes, tag_target_kind
 
 SERIES_STATUS = "data/series_status.yaml"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -150,7 +151,7 @@ def resolve_project(
                 kind = tag_target_kind(repo, name)
                 problem = f"points at a {kind}, not a commit" if kind else "does not exist"
                 raise ReleaseError(f"{project}: tag {name!r} given for {series.name} {problem}")
-            releases.append(_release(project, series, name, tag.commit, "explicit-tag", tags, repo))
+            releases.append(_release(project, series, name, tag.commit, ReleaseRule.EXPLICIT_TAG, tags, repo))
             continue
         deliverable = data.deliverable(series.name, deliverable_name)
         if deliverable is None:
@@ -194,7 +195,13 @@ def _tag_or_commit_date(repo: git.Repo, version: str, commit: str, tags: Mapping
 
 
 def _release(
-    project: str, series: Series, version: str, commit: str, rule: str, tags: Mapping[str, Tag], repo: git.Repo
+    project: str,
+    series: Series,
+    version: str,
+    commit: str,
+    rule: ReleaseRule,
+    tags: Mapping[str, Tag],
+    repo: git.Repo,
 ) -> Release:
     tag = tags.get(version)
     when = tag.date if tag is not None else _tag_or_commit_date(repo, version, commit, tags)

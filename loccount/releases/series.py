@@ -24,6 +24,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from loccount.releases.model import ReleaseRule
+
 UNRELEASED = frozenset({"future", "development"})
 _FINAL = re.compile(r"^\d+(\.\d+)+$")
 
@@ -107,7 +109,7 @@ def is_final(version: str) -> bool:
 class Shipped:
     version: str
     commit: str
-    rule: str
+    rule: ReleaseRule
 
 
 def _versions(deliverable: Mapping, repo_names: Collection[str]) -> list[tuple[str, str]]:
@@ -155,15 +157,15 @@ def choose_version(
         if index is not None:
             for version, commit in versions[index:]:
                 if is_final(version):
-                    return Shipped(version, commit, "stable-branch")
+                    return Shipped(version, commit, ReleaseRule.STABLE_BRANCH)
     if deliverable.get("release-model") == "cycle-with-intermediary" and series.date:
         dated = [(when, v, c) for v, c in finals if (when := date_of(v, c)) is not None]
         on_time = [(when, v, c) for when, v, c in dated if when.astimezone(UTC).date() <= series.date]
         if on_time:
             _when, version, commit = max(on_time, key=lambda item: item[0])
-            return Shipped(version, commit, "intermediary")
+            return Shipped(version, commit, ReleaseRule.INTERMEDIARY)
     version, commit = finals[0]
-    return Shipped(version, commit, "first-final")
+    return Shipped(version, commit, ReleaseRule.FIRST_FINAL)
 
 
 def select_series(all_series: Sequence[Series], selection: object) -> list[Series]:

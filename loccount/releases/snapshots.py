@@ -17,8 +17,8 @@ import git
 
 from loccount.errors import ConfigError, ReleaseError
 from loccount.gitio.gitcommand import git_error
-from loccount.releases.tags import Release, commit_date, parse_git_date
-from loccount.tables.tidy import BRANCH_TIP, SNAPSHOT
+from loccount.releases.model import Release, ReleaseRule
+from loccount.releases.tags import commit_date, parse_git_date
 
 EVERY = ("month", "quarter", "year")
 
@@ -142,7 +142,7 @@ def resolve_snapshots(
         elif releases and releases[-1].commit == found[0]:
             shared.append(period.label)
         else:
-            releases.append(Release(project, period.label, None, found[0], found[1], rule=SNAPSHOT))
+            releases.append(Release(project, period.label, None, found[0], found[1], rule=ReleaseRule.SNAPSHOT))
     if not releases:
         raise ReleaseError(
             f"{project}: no commit on {branch!r} on or before the end of any period from "
@@ -168,4 +168,4 @@ def resolve_tip(repo: git.Repo, project: str, branch: str | None = None, notes: 
     commit = branch_commit(repo, branch)
     when = commit_date(repo, commit, notes)
     label = f"{branch}@{when.astimezone(UTC).date().isoformat()}" if when else branch
-    return Release(project, label, None, commit, when, rule=BRANCH_TIP)
+    return Release(project, label, None, commit, when, rule=ReleaseRule.BRANCH_TIP)

@@ -9,52 +9,20 @@ version, else in date order; which order was used is recorded with the counts.
 
 from __future__ import annotations
 
-import datetime as datetime_module
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import pairwise
 
 import git
-from packaging.version import InvalidVersion, Version
 
 from loccount.errors import ReleaseError
 from loccount.gitio.gitcommand import git_error
+from loccount.releases.model import Release, ReleaseRule, Tag
+from loccount.releases.order import chronological
 from loccount.releases.tagpattern import matching_tags
 
 _HEX = re.compile(r"[0-9a-fA-F]{7,40}")
-#: Rules of releases that name a version (the others name a commit, a branch or a period).
-VERSIONED_RULES = frozenset({"explicit-tag", "tag-pattern", "tag"})
-VERSION_ORDER = "version (PEP 440)"
-#: Version order within each major version, majors in the order they were first released.
-SCHEME_CHANGE_ORDER = "version within each major version, majors by first release date: the version scheme changed"
-DATE_ORDER = "date"
-
-
-@dataclass(frozen=True, slots=True)
-class Release:
-    """One release of one project: what to count (``commit``) and how it was chosen (``rule``)."""
-
-    project: str
-    version: str
-    tag: str | None
-    commit: str
-    date: datetime | None
-    series: str | None = None
-    release_id: str | None = None
-    series_date: datetime_module.date | None = None
-    rule: str = "tag"
-
-
-@dataclass(frozen=True, slots=True)
-class Tag:
-    name: str
-    commit: str
-    date: datetime | None
-    #: Why ``date`` is not the tag's own (a date Python cannot represent): said when the tag is counted.
-    date_note: str | None = None
 
 
 #: A tag made this long after its commit was made retroactively (OpenStack tagged its
@@ -147,71 +115,6 @@ def commit_date(repo: git.Repo, commit: str, notes: list[str] | None = None) -> 
     return parse_git_date(repo.git.show("-s", "--format=%cI", "--end-of-options", commit), f"commit {commit}", notes)
 
 
-def parsed_version(name: str) -> Version | None:
-    """The PEP 440 version a tag names (``v2.16.0`` and ``2014.2`` do; ``ussuri-eol`` does not)."""
-    try:
-        return Version(name)
-    except InvalidVersion:
-        return None
-
-
-def chronological(releases: Iterable[Release]) -> list[Release]:
-    """Releases by date, then name; undated ones last."""
-    return sorted(releases, key=lambda r: (r.date is None, r.date.timestamp() if r.date else 0.0, r.version))
-
-
-def release_order(releases: Sequence[Release], known: Mapping[str, Tag] | None = None) -> tuple[list[Release], str]:
-    """The releases in the order they were made, and the name of that order, for the provenance.
-
-    When every release names a PEP 440 version, they go in version order, by *release line*:
-    the releases that share a major version (``2014.2``, ``2014.2.4``; ``12.0.0``, ``12.0.1``)
-    are one line, in version order, so a point release made after a later major release
-    (``2014.2.4`` after ``2015.1.0``) stays in its own line and never becomes the latest. The
-    lines go in the order they began: the date of the first release of that major version among
-    the releases and every tag of the repository (``known``), so a backport ``1.0.1`` counted
-    without ``1.0.0`` still sits before ``2.0.0``. Where that is version order too, it is plain
-    version order; where it is not, the version scheme changed (``2015.1.0`` then ``12.0.0``:
-    PEP 440 would put ``12.0.0`` first) and the order says so. Releases that do not all name
-    versions (commits, snapshots) go by date; lines of unknown start go in version order.
-    """
-    versions = [parsed_version(r.version) if r.rule in VERSIONED_RULES else None for r in releases]
-    parsed = [(version, release) for version, release in zip(versions, releases, strict=True) if version is not None]
-    if not releases or len(parsed) < len(releases):
-        return chronological(releases), DATE_ORDER
-    lines: dict[int, list[tuple[Version, Release]]] = {}
-    for version, release in parsed:
-        lines.setdefault(version.major, []).append((version, release))
-    for members in lines.values():
-        members.sort(key=lambda pair: (pair[0], pair[1].version))
-    by_version = sorted(lines)
-    started = _line_starts(lines, known or {})
-    if len(started) < len(lines):
-        by_date = by_version
-    else:
-        by_date = sorted(lines, key=lambda major: (started[major], lines[major][0][0]))
-    ordered = [release for major in by_date for _version, release in lines[major]]
-    if by_date == by_version:
-        return ordered, VERSION_ORDER
-    changes = [
-        f"{lines[new][0][1].version} after {lines[old][-1][1].version}" for old, new in pairwise(by_date) if new < old
-    ]
-    return ordered, f"{SCHEME_CHANGE_ORDER} ({'; '.join(changes)})"
-
-
-def _line_starts(lines: Mapping[int, Sequence[tuple[Version, Release]]], known: Mapping[str, Tag]) -> dict[int, float]:
-    """When each major version began: its earliest dated release or tag (lines of no known date are left out)."""
-    dates = [(version.major, release.date) for members in lines.values() for version, release in members]
-    for tag in known.values():
-        version = parsed_version(tag.name)
-        if version is not None and version.major in lines:
-            dates.append((version.major, tag.date))
-    starts: dict[int, float] = {}
-    for major, when in dates:
-        if when is not None:
-            starts[major] = min(starts.get(major, when.timestamp()), when.timestamp())
-    return starts
-
-
 def resolve_tags(
     repo: git.Repo,
     project: str,
@@ -233,7 +136,7 @@ def resolve_tags(
             raise ReleaseError(f"{project}: no tag matches {pattern!r} (of {len(known)} tags)")
         for name in matching:
             tag = known[name]
-            release = Release(project, tag.name, tag.name, tag.commit, tag.date, rule="tag-pattern")
+            release = Release(project, tag.name, tag.name, tag.commit, tag.date, rule=ReleaseRule.TAG_PATTERN)
             chosen.setdefault(tag.commit + tag.name, release)
     if notes is not None:
         notes.extend(date_notes(chosen.values(), known))
@@ -243,11 +146,13 @@ def resolve_tags(
 def _resolve_one(repo: git.Repo, project: str, name: str, known: dict[str, Tag], notes: list[str] | None) -> Release:
     tag = known.get(name)
     if tag is not None:
-        return Release(project, name, name, tag.commit, tag.date, rule="explicit-tag")
+        return Release(project, name, name, tag.commit, tag.date, rule=ReleaseRule.EXPLICIT_TAG)
     if _HEX.fullmatch(name):
         commit = _peel_commit(repo, name)
         if commit:
-            return Release(project, name, None, commit, commit_date(repo, commit, notes), rule="explicit-commit")
+            return Release(
+                project, name, None, commit, commit_date(repo, commit, notes), rule=ReleaseRule.EXPLICIT_COMMIT
+            )
     kind = tag_target_kind(repo, name)
     if kind is not None:
         raise ReleaseError(f"{project}: tag {name!r} points at a {kind}, not a commit, so it has no files to count")

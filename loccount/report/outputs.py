@@ -18,7 +18,7 @@ import pandas as pd
 from loccount.errors import LoccountError
 from loccount.pipeline import Result
 from loccount.provenance import Provenance, parse_provenance
-from loccount.releases.tags import Release
+from loccount.releases.model import Release
 from loccount.report.atomic import (
     atomic_write,
     install,

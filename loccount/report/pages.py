@@ -18,10 +18,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from loccount.classify import NON_TEST, TEST
 from loccount.provenance import Provenance
+from loccount.releases.model import ReleaseRule
 from loccount.report import charts
 from loccount.report.labels import NONE, flow_text, release_name, share, text
 from loccount.tables.changes import FLOWS, directory_changes, moved_lines, shown_flows, top_directories
-from loccount.tables.tidy import BRANCH_TIP, SNAPSHOT, by_series, release_summary, uncounted_note
+from loccount.tables.tidy import by_series, release_summary, uncounted_note
 
 IMAGE_SIZE = {"width": 1600, "height": 800}
 #: Directory levels the change tables group by, and how many directories they show.
@@ -85,8 +86,8 @@ def _span(summary: pd.DataFrame) -> str:
 def _what(summary: pd.DataFrame) -> str:
     """``31 releases and 120 snapshots``: what was counted, by how it was chosen."""
     rules = summary["rule"].value_counts()
-    snapshots = int(rules.get(SNAPSHOT, 0))
-    tips = int(rules.get(BRANCH_TIP, 0))
+    snapshots = int(rules.get(ReleaseRule.SNAPSHOT, 0))
+    tips = int(rules.get(ReleaseRule.BRANCH_TIP, 0))
     releases = len(summary) - snapshots - tips
     parts = [_plural(releases, "release"), _plural(snapshots, "snapshot"), _plural(tips, "branch tip")]
     words = [part for part in parts if part]
@@ -324,7 +325,7 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
             figure = charts.project_changes(whole, directories, moved_lines(changed), rows)
             figures["changes"] = _figure(figure, "changes")
             releases = _change_releases(whole, directories, names)
-        noun = "snapshot" if (own["rule"] == SNAPSHOT).all() else "release"
+        noun = "snapshot" if (own["rule"] == ReleaseRule.SNAPSHOT).all() else "release"
         pages[project["page"]] = _ENV.get_template("project.html.j2").render(
             title=f"{project['name']}: Python lines per {noun}",
             heading=f"{project['name']}: Python lines per {noun}, test vs non-test",

@@ -17,27 +17,36 @@ category (``code_after`` 0) and one in its new category (``code_before`` 0).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
+from enum import StrEnum
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from loccount.classify import NON_TEST, TEST
-from loccount.errors import ReleaseError
-from loccount.tables.tidy import UNCOUNTED_STATES
+from loccount.counting.filecount import UNCOUNTED, FileState
 
 if TYPE_CHECKING:  # types only: the changes know nothing of git at run time
-    from loccount.gitio.tree import Rename
-    from loccount.releases.tags import Release
+    from loccount.gitio.entries import Rename
+    from loccount.releases.model import Release
 
-ADDED, REMOVED, MODIFIED, MOVED, UNCHANGED = "added", "removed", "modified", "moved", "unchanged"
-#: A file still in the release whose lines could no longer be counted (``analyzed`` before,
-#: ``error``, ``binary`` or ``huge`` after), and one that could be counted again: not removed,
-#: not added.
-UNREADABLE, READABLE = "unreadable", "readable"
-CHANGES = (ADDED, REMOVED, MODIFIED, MOVED, UNREADABLE, READABLE, UNCHANGED)
+
+class Change(StrEnum):
+    """What happened to a path between two releases: the ``change`` column of ``changes.csv``."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    MODIFIED = "modified"
+    #: git's rename detection paired it with a path of the other release.
+    MOVED = "moved"
+    #: Still in the release, but its lines could no longer be counted (``analyzed`` before,
+    #: ``error``, ``binary`` or ``huge`` after); and counted again: not removed, not added.
+    UNREADABLE = "unreadable"
+    READABLE = "readable"
+    UNCHANGED = "unchanged"
+
+
 MEASURES = ("code", "lines")
 PAIR_COLUMNS = ["project", "from_series", "from_release", "to_series", "to_release"]
 CHANGE_COLUMNS = [
@@ -121,19 +130,19 @@ def pair_changes(old: pd.DataFrame, new: pd.DataFrame, moves: pd.DataFrame, *, u
     rows = pd.concat([rows, paired.rename(columns={"new_path": "path"})], ignore_index=True)
     has_old, has_new = rows["kind_old"].notna(), rows["kind_new"].notna()
     same = (rows["sha_old"] == rows["sha_new"]) & (rows["kind_old"] == rows["kind_new"])
-    change = pd.Series(MODIFIED, index=rows.index, dtype=object)
-    change[same] = UNCHANGED
-    change[~has_old] = ADDED
-    change[~has_new] = REMOVED
+    change = pd.Series(Change.MODIFIED, index=rows.index, dtype=object)
+    change[same] = Change.UNCHANGED
+    change[~has_old] = Change.ADDED
+    change[~has_new] = Change.REMOVED
     moved = rows["similarity"].notna()
     kept = has_old & has_new & ~same & ~moved
-    lost = kept & (rows["state_old"] == "analyzed") & rows["state_new"].isin(UNCOUNTED_STATES)
-    regained = kept & rows["state_old"].isin(UNCOUNTED_STATES) & (rows["state_new"] == "analyzed")
-    change[lost] = UNREADABLE
-    change[regained] = READABLE
-    change[moved] = MOVED
+    lost = kept & (rows["state_old"] == FileState.ANALYZED) & rows["state_new"].isin(UNCOUNTED)
+    regained = kept & rows["state_old"].isin(UNCOUNTED) & (rows["state_new"] == FileState.ANALYZED)
+    change[lost] = Change.UNREADABLE
+    change[regained] = Change.READABLE
+    change[moved] = Change.MOVED
     if not unchanged:
-        rows, change = rows[change != UNCHANGED], change[change != UNCHANGED]
+        rows, change = rows[change != Change.UNCHANGED], change[change != Change.UNCHANGED]
     suffixed = old_suffixed or new_suffixed
     out = pd.DataFrame(
         {
@@ -215,40 +224,6 @@ def empty_changes() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in {**dtypes, "similarity": "Int64"}.items()})
 
 
-def consecutive(releases: Sequence[Release]) -> list[tuple[Release, Release]]:
-    """Each project's releases in the order given, paired with the next one."""
-    by_project: dict[str, list[Release]] = {}
-    for release in releases:
-        by_project.setdefault(release.project, []).append(release)
-    return [pair for project in by_project.values() for pair in pairwise(project)]
-
-
-def find_release(releases: Sequence[Release], name: str) -> Release:
-    """The release called ``name``: by version, else tag, else series name, else release id (``2014.2``).
-
-    The first of these that any release answers to decides; two releases answering to it
-    are ambiguous. Unknown names get the closest known ones as a hint.
-    """
-    fields = (
-        lambda r: r.version == name,
-        lambda r: r.tag == name,
-        lambda r: (r.series or "") == name.lower(),
-        lambda r: r.release_id == name,
-    )
-    for answers in fields:
-        found = list(dict.fromkeys(r for r in releases if answers(r)))
-        if len(found) == 1:
-            return found[0]
-        if found:
-            names = ", ".join(f"{r.project} {r.version}" for r in found)
-            raise ReleaseError(f"{name!r} names several releases ({names}); give a project or a version")
-    known = sorted({value for r in releases for value in (r.version, r.tag, r.series) if value})
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    projects = ", ".join(dict.fromkeys(r.project for r in releases)) or "the selection"
-    raise ReleaseError(f"{projects}: no release {name!r} (by series, version or tag) among {len(releases)}{hint}")
-
-
 def directory_of(path: str, depth: int) -> str:
     """The first ``depth`` directories of ``path`` (fewer if it has fewer), ``(root)`` for none, ``""`` at depth 0."""
     if depth <= 0:
@@ -269,11 +244,11 @@ def directory_changes(changes: pd.DataFrame, depth: int = 2, measure: str = "cod
     """
     changes = _pairs_as_text(changes)
     before, after, delta = (changes[f"{measure}_{when}"] for when in ("before", "after", "delta"))
-    moved = changes["change"] == MOVED
+    moved = changes["change"] == Change.MOVED
     crossing = moved & (changes["old_category"] != changes["new_category"])
     leaving = crossing & (changes["category"] == changes["old_category"])
     joining = crossing & ~leaving
-    unread = changes["change"].isin((UNREADABLE, READABLE))
+    unread = changes["change"].isin((Change.UNREADABLE, Change.READABLE))
     here = changes["path"].map(lambda p: directory_of(p, depth))
     there = changes["old_path"].fillna(changes["path"]).map(lambda p: directory_of(p, depth))
     apart = moved & (here != there)
@@ -321,7 +296,7 @@ def moved_lines(changes: pd.DataFrame, measure: str = "code") -> pd.DataFrame:
     to nothing.
     """
     changes = _pairs_as_text(changes)
-    moved = changes[changes["change"] == MOVED]
+    moved = changes[changes["change"] == Change.MOVED]
     before, after = moved[f"{measure}_before"], moved[f"{measure}_after"]
     crossing = moved["old_category"] != moved["new_category"]
     joining = crossing & (moved["category"] == moved["new_category"])

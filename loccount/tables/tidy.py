@@ -9,21 +9,17 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from loccount.classify import NON_TEST, TEST, TestRule
+from loccount.counting.filecount import UNCOUNTED, FileState
+from loccount.gitio.entries import EntryKind
 
 if TYPE_CHECKING:  # types only: tables know nothing of git or pygount at run time
-    from loccount.counting.count import FileCount
-    from loccount.gitio.tree import TreeEntry
-    from loccount.releases.tags import Release
+    from loccount.counting.filecount import FileCount
+    from loccount.gitio.entries import TreeEntry
+    from loccount.releases.model import Release
 
 COUNTS = ["code", "documentation", "empty", "string"]
-#: Rules of releases that are not versions: a dated snapshot of a branch, and a branch's tip.
-SNAPSHOT = "snapshot"
-BRANCH_TIP = "branch-tip"
-STATES = ["analyzed", "empty", "generated", "binary", "error", "unknown", "huge"]
-#: States of a file that is in the release but whose lines could not be counted: pygount
-#: cannot read it (``error``), takes it for binary, or it is over the size cap (``huge``).
-#: Its lines are missing from the totals, which is said wherever it happens.
-UNCOUNTED_STATES = ("error", "binary", "huge")
+#: The states counted per release in the tidy table (``files_<state>``), in their column order.
+STATES = list(FileState)
 #: How much of pygount's reason a one-line note shows.
 REASON_CHARS = 120
 UNCOUNTED_COLUMNS = ["project", "series", "version", "tag", "commit", "category", "path", "state", "state_info"]
@@ -108,7 +104,7 @@ def file_frame(
             if category is None:
                 category = categories[(id(snap.rule), entry.path)] = snap.rule.category(entry.path)
             kind = entry.kind
-            counted = counts.get((entry.sha, entry.name)) if kind == "file" else None
+            counted = counts.get((entry.sha, entry.name)) if kind == EntryKind.FILE else None
             state = counted.state if counted else kind
             values = [counted.code, counted.documentation, counted.empty, counted.string] if counted else [0, 0, 0, 0]
             rows.append(
@@ -141,7 +137,7 @@ def tidy_frame(files: pd.DataFrame, snapshots: Iterable[Snapshot], pygount_versi
     releases = pd.DataFrame(release_rows, columns=[*RELEASE_COLUMNS, "test_rule"])
     releases["_rid"] = range(len(releases))
     grid = releases.merge(pd.DataFrame({"category": [NON_TEST, TEST]}), how="cross")
-    counted = files[files["kind"] == "file"].copy()
+    counted = files[files["kind"] == EntryKind.FILE].copy()
     rid = {(s.release.project, s.release.commit, s.release.version): i for i, s in enumerate(snaps)}
     counted["_rid"] = [rid[key] for key in zip(counted["project"], counted["commit"], counted["version"], strict=True)]
     by = ["_rid", "category"]
@@ -159,8 +155,8 @@ def tidy_frame(files: pd.DataFrame, snapshots: Iterable[Snapshot], pygount_versi
 
 
 def uncounted_files(files: pd.DataFrame) -> pd.DataFrame:
-    """The files of each release that could not be counted (:data:`UNCOUNTED_STATES`), with pygount's reason."""
-    chosen = files[(files["kind"] == "file") & files["state"].isin(UNCOUNTED_STATES)]
+    """The files of each release that could not be counted (``UNCOUNTED`` states), with the reason."""
+    chosen = files[(files["kind"] == EntryKind.FILE) & files["state"].isin(UNCOUNTED)]
     return chosen[UNCOUNTED_COLUMNS].reset_index(drop=True)
 
 
@@ -205,7 +201,7 @@ def release_summary(tidy: pd.DataFrame) -> pd.DataFrame:
         out[f"{NON_TEST}_{measure}"] = other[measure]
         out[f"total_{measure}"] = test[measure] + other[measure]
     out["test_share"] = (out[f"{TEST}_code"] / out["total_code"].where(out["total_code"] > 0)).round(6)
-    out["total_uncounted"] = sum(test[f"files_{state}"] + other[f"files_{state}"] for state in UNCOUNTED_STATES)
+    out["total_uncounted"] = sum(test[f"files_{state}"] + other[f"files_{state}"] for state in UNCOUNTED)
     return out
 
 
@@ -222,7 +218,7 @@ def area_of(path: str) -> str:
 
 def latest_areas(files: pd.DataFrame) -> pd.DataFrame:
     """Code and lines per project, directory area and category, at each project's latest release."""
-    counted = files[files["kind"] == "file"]
+    counted = files[files["kind"] == EntryKind.FILE]
     if counted.empty:
         return pd.DataFrame(columns=["project", "version", "area", "category", "files", "code", "lines"])
     keys = counted[["project", "commit", "version"]].drop_duplicates(keep="last")

@@ -29,9 +29,9 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from loccount.counting.count import from_file, from_file_options
 from loccount.counting.fast import fastlex, fastlines
 from loccount.counting.fast.verified import unverified
+from loccount.counting.pygount_options import from_file, from_file_options
 
 if TYPE_CHECKING:
     from pygount import SourceAnalysis

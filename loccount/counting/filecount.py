@@ -1,0 +1,94 @@
+"""One file's verdict: pygount's state and its four line counts, as plain data.
+
+No pygount here: the tables read these records without loading it.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pygount import SourceAnalysis
+
+
+class FileState(StrEnum):
+    """A file's state: pygount's own (``SourceState``, but ``duplicate``, which loccount never
+    asks for), and ``huge`` for a file over the size cap, which pygount is never given."""
+
+    ANALYZED = "analyzed"
+    EMPTY = "empty"
+    GENERATED = "generated"
+    BINARY = "binary"
+    ERROR = "error"
+    UNKNOWN = "unknown"
+    HUGE = "huge"
+
+
+#: States of a file that is in the release but whose lines could not be counted: pygount
+#: cannot read it (``error``), takes it for binary, or it is over the size cap (``huge``).
+#: Its lines are missing from the totals, which is said wherever it happens.
+UNCOUNTED = frozenset({FileState.ERROR, FileState.BINARY, FileState.HUGE})
+
+
+#: Exceptions that say something about the machine, never about the content (builtins only, so
+#: the set does not depend on what happens to be imported).
+ACCIDENT_TYPES = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, OSError | MemoryError)
+)
+_ACCIDENT_PREFIXES = ("[Errno ", "cannot write a scratch copy: ")
+
+
+@dataclass(frozen=True, slots=True)
+class FileCount:
+    """pygount's verdict on one file: its state and its four line counts."""
+
+    state: FileState
+    language: str
+    code: int = 0
+    documentation: int = 0
+    empty: int = 0
+    string: int = 0
+    state_info: str | None = None
+
+    @property
+    def lines(self) -> int:
+        return self.code + self.documentation + self.empty + self.string
+
+    @classmethod
+    def from_analysis(cls, analysis: SourceAnalysis) -> FileCount:
+        """pygount's result as plain data (its state_info may be an exception: kept as text)."""
+        info = analysis.state_info
+        return cls(
+            state=FileState(analysis.state.name),
+            language=analysis.language,
+            code=analysis.code_count,
+            documentation=analysis.documentation_count,
+            empty=analysis.empty_count,
+            string=analysis.string_count,
+            state_info=None if info is None else str(info),
+        )
+
+    @classmethod
+    def error(cls, info: str) -> FileCount:
+        return cls(state=FileState.ERROR, language="__error__", state_info=info)
+
+    @property
+    def accidental(self) -> bool:
+        """An ``error`` that came from the machine (an OS error, memory), not from the content.
+
+        pygount keeps only the text of the error it caught (``LookupError``, ``OSError`` or
+        ``UnicodeError`` while reading); an OS error's text starts with ``[Errno N]``, the
+        others' never do. The other prefixes are how loccount 0.1 recorded such accidents.
+        """
+        info = self.state_info or ""
+        if self.state != FileState.ERROR:
+            return False
+        if info.startswith(_ACCIDENT_PREFIXES):
+            return True
+        raised = info.removeprefix("pygount raised ")
+        return raised != info and raised.split(":", 1)[0] in ACCIDENT_TYPES
