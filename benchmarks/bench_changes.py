@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from loccount import RunOptions, analyze, changes, load_config
+from loccount import RunOptions, changes, count_config, load_config
 from loccount.gitio.entries import Rename
 from loccount.gitio.tree import find_renames
 from loccount.pipeline import LISTING_THREADS
@@ -47,7 +47,7 @@ def main() -> None:
 
     options = RunOptions(cache_dir=args.cache_dir)
     started = time.perf_counter()
-    analysis = analyze(load_config(args.config), options=options)
+    analysis = count_config(load_config(args.config), options=options)
     counted = time.perf_counter() - started
     result = analysis.result
     assert result is not None, "nothing was counted"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,21 +35,6 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn loccount's errors into one line and a non-zero exit, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except LoccountError as error:
-            _fail(str(error))
-        except KeyboardInterrupt:
-            _fail("interrupted; counts finished so far are cached, run the same command to resume", 130)
-
-    return wrapper
-
-
 cache_dir_option = click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -63,11 +47,8 @@ jobs_option = click.option(
 refresh_option = click.option("--refresh", is_flag=True, help="Fetch new tags into existing mirrors first.")
 plain_option = click.option(
     "--plain",
-    "--plain-pygments",
-    "plain",
     is_flag=True,
-    help="Count with pygount's and Pygments' own code only, no fast path (same counts, slower; "
-    "--plain-pygments is the former name).",
+    help="Count with pygount's and Pygments' own code only, no fast path (same counts, slower).",
 )
 scheduler_option = click.option(
     "--scheduler",
@@ -99,31 +80,24 @@ def _executor(scheduler: str | None, jobs: int | None) -> Iterator[tuple[Any, in
 def _options(cache_dir: Path | None, refresh: bool, engine: Any = None, progress: Any = None) -> Any:
     """The run options every command shares, with clone and fetch progress shown on stderr."""
     from loccount.options import RunOptions
+    from loccount.terminal import FetchLines
 
-    return RunOptions(cache_dir=cache_dir, refresh=refresh, engine=engine, progress=progress, status=_status)
-
-
-_last_stage: list[str] = [""]
-
-
-def _status(message: str) -> None:
-    """Clone and fetch progress: one updating line on a terminal, one line per stage elsewhere."""
-    if err.is_terminal:
-        err.print(message.ljust(70), highlight=False, end="\r")
-        return
-    stage = message.rsplit(" ", 1)[0] if message.endswith("%") else message
-    if stage != _last_stage[0]:
-        _last_stage[0] = stage
-        err.print(stage, highlight=False)
+    status = FetchLines(err)
+    return RunOptions(cache_dir=cache_dir, refresh=refresh, engine=engine, progress=progress, status=status)
 
 
 class OneLineErrors(click.Group):
-    """Usage errors (an unknown option, a bad value) as one line, like every other error."""
+    """The one error layer: loccount's errors, usage errors (an unknown option, a bad value) and
+    an interrupt each end as one line and a non-zero exit, never a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
+        except LoccountError as error:
+            _fail(str(error))
+        except KeyboardInterrupt:
+            _fail("interrupted; counts finished so far are cached, run the same command to resume", 130)
         except click.ClickException as error:
             context = getattr(error, "ctx", None)
             where = f" (see {context.command_path} --help)" if context is not None else ""
@@ -174,7 +148,6 @@ def main() -> None:
 @cache_dir_option
 @refresh_option
 @plain_option
-@friendly
 def count(
     target: str,
     tags: tuple[str, ...],
@@ -236,6 +209,7 @@ def count(
             project=name,
             rule=rule,
             options=options,
+            with_changes=bool(changes or report_dir),
         )
     for note in result.provenance.notes:
         _flag("note: ", "yellow", note)
@@ -246,8 +220,7 @@ def count(
             write_csv(frame, path)
             written.append(path)
     if report_dir:
-        releases = [snapshot.release for snapshot in result.snapshots]
-        written += write_outputs(result, releases, report_dir, images=False, say=_note)
+        written += write_outputs(result, report_dir, images=False, say=_note)
     out.print(release_table(result.summary))
     out.print(f"pygount {result.provenance.pygount}; test rule {'; '.join(result.provenance.test_rules)}")
     for path in written:
@@ -276,7 +249,6 @@ project_option = click.option("--project", "projects", multiple=True, help="Only
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @cache_dir_option
 @refresh_option
-@friendly
 def releases(
     config_path: Path,
     projects: tuple[str, ...],
@@ -287,12 +259,12 @@ def releases(
 ) -> None:
     """Print which version, tag and commit each project shipped in each series, without counting."""
     from loccount.config import load_config
-    from loccount.runs import plan
+    from loccount.runs import plan_config
     from loccount.tables.tidy import releases_frame
     from loccount.terminal import releases_table
 
     config = load_config(config_path)
-    chosen = plan(config, series=series, projects=projects, options=_options(cache_dir, refresh))
+    chosen = plan_config(config, series=series, projects=projects, options=_options(cache_dir, refresh))
     frame = releases_frame(chosen.all_releases())
     if fmt == "table":
         out.print(releases_table(frame))
@@ -323,7 +295,6 @@ def releases(
 @cache_dir_option
 @refresh_option
 @plain_option
-@friendly
 def run(
     config_path: Path,
     projects: tuple[str, ...],
@@ -343,7 +314,7 @@ def run(
     from loccount.counting.engine import EngineOptions
     from loccount.report.atomic import check_directory
     from loccount.report.outputs import write_outputs
-    from loccount.runs import analyze
+    from loccount.runs import count_config
     from loccount.terminal import BlobProgress, projects_table
 
     config = load_config(config_path)
@@ -352,11 +323,10 @@ def run(
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
         engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes, plain=plain)
         options = _options(cache_dir, refresh, engine, progress)
-        analysis = analyze(config, series=series, projects=projects, options=options)
+        analysis = count_config(config, series=series, projects=projects, options=options, with_changes=True)
     if analysis.result is not None:
         written = write_outputs(
             analysis.result,
-            analysis.plan.all_releases(),
             target,
             by_file=by_file,
             report=not no_report,
@@ -375,7 +345,6 @@ def run(
 @config_option
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Report directory.")
 @click.option("--no-images", is_flag=True, help="Skip the PNG/SVG headline images.")
-@friendly
 def report(config_path: Path, output: Path | None, no_images: bool) -> None:
     """Rebuild the HTML report and wide CSV from the tables the last run wrote, without counting."""
     from loccount.config import load_config, output_dir
@@ -449,7 +418,6 @@ def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
 @jobs_option
 @cache_dir_option
 @refresh_option
-@friendly
 def diff(
     target: str | None,
     old: str | None,
@@ -485,8 +453,7 @@ def diff(
     from loccount.errors import ConfigError
     from loccount.pipeline import compare_repository
     from loccount.report.outputs import write_csv
-    from loccount.runs import compare
-    from loccount.tables.changes import directory_changes, top_directories
+    from loccount.runs import compare_config
     from loccount.terminal import BlobProgress, changes_table, comparison_lines
 
     usage = "diff: give TARGET FROM TO, or --project with --from and --to"
@@ -498,7 +465,7 @@ def diff(
             if test_rule is not None or name is not None:
                 raise ConfigError("diff: --test-rule and --name go with TARGET; a config names its projects and rules")
             config = load_config(config_path)
-            comparison = compare(config, project, from_name, to_name, options=options, similarity=similarity)
+            comparison = compare_config(config, project, from_name, to_name, options=options, similarity=similarity)
         else:
             if target is None or old is None or new is None or from_name or to_name:
                 raise ConfigError(usage)
@@ -510,9 +477,8 @@ def diff(
         write_csv(comparison.changes, csv_path)
     for line in comparison_lines(comparison.summary, comparison.changes, measure, similarity):
         out.print(line, highlight=False)
-    flows = directory_changes(comparison.changes, depth, measure)
-    totals = directory_changes(comparison.changes, 0, measure)
-    out.print(changes_table(top_directories(flows, top), totals, depth, measure))
+    table = changes_table(comparison.directories(depth, measure, top), comparison.totals(measure), depth, measure)
+    out.print(table)
     if csv_path:
         err.print(f"wrote {csv_path}", highlight=False)
     _say_uncounted(comparison.result.uncounted)
@@ -525,39 +491,17 @@ def cache() -> None:
 
 @cache.command("info")
 @cache_dir_option
-@friendly
 def cache_info(cache_dir: Path | None) -> None:
     """Where the cache is, what it holds, and whether SQLite finds it intact."""
-    from loccount.counting.count import fingerprint
+    from loccount.terminal import cache_lines
 
-    directory = cache_store.resolve_cache_dir(cache_dir)
-    out.print(f"cache directory: {directory}")
-    database = directory / cache_store.DB_NAME
-    if database.exists():
-        with cache_store.CountCache(directory) as store:
-            stats = store.stats()
-            check = store.check()
-        current = {fingerprint(): " (current pygount setup)", fingerprint(plain=True): " (current, --plain)"}
-        out.print(f"count database: {database} ({database.stat().st_size / 1e6:.1f} MB), integrity: {check}")
-        for stamp, rows in stats.items():
-            mark = current.get(stamp, "")
-            out.print(f"  fingerprint {stamp}: {rows} blobs{mark}")
-    else:
-        out.print("count database: none yet")
-    from loccount.gitio.mirror import list_mirrors
-
-    mirrors, unfinished = list_mirrors(cache_store.mirrors_dir(directory))
-    out.print(f"mirrors: {len(mirrors)}")
-    for mirror in mirrors:
-        out.print(f"  {mirror.name}")
-    if unfinished:
-        out.print(f"unfinished clones: {len(unfinished)} (removed when their repository is next used)")
+    for line in cache_lines(cache_store.cache_info(cache_dir)):
+        out.print(line, highlight=False)
 
 
 @cache.command("clear")
 @click.option("--mirrors", is_flag=True, help="Also delete the repository mirrors.")
 @cache_dir_option
-@friendly
 def cache_clear(mirrors: bool, cache_dir: Path | None) -> None:
     """Delete the count database (and with --mirrors the mirrors); everything is rebuilt on demand."""
     directory = cache_store.resolve_cache_dir(cache_dir)

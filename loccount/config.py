@@ -7,10 +7,9 @@ file, the field path (``projects[3].url``) and what is wrong.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -32,6 +31,7 @@ from loccount.errors import ConfigError, UnsafeURLError
 from loccount.gitio.urls import check_url
 from loccount.releases.series import KNOWN_SERIES, canonical_series
 from loccount.releases.tagpattern import compile_tag_pattern
+from loccount.validation import validation_message
 
 DEFAULT_RELEASES_URL = "https://opendev.org/openstack/releases"
 DEFAULT_URL_TEMPLATE = "https://opendev.org/openstack/{name}"
@@ -248,61 +248,6 @@ class Config(_Strict):
         return rule
 
 
-_UNION_TAGS = re.compile(r"^(list|dict|tuple|function-\w+)\[.*\]$|^(SeriesRange|RuleOverride|str|int|none)$")
-
-
-def _field_path(location: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif _UNION_TAGS.match(part):
-            continue  # pydantic's name for a branch of a union, not a field
-        else:
-            path += f".{part}" if path else str(part)
-    return path or "(top level)"
-
-
-def _first_error(error: ValidationError, data: Any) -> str:
-    details = error.errors(include_url=False)
-    best = details[0]
-    # For unions pydantic reports every branch; the deepest location says most.
-    for detail in details:
-        if len(detail["loc"]) > len(best["loc"]):
-            best = detail
-    location = tuple(best["loc"])
-    message = best["msg"].removeprefix("Value error, ")
-    if best["type"] == "extra_forbidden":
-        message = f"unknown key {location[-1]!r}"
-        location = location[:-1]
-    if best["type"] == "missing" and location[-1:] == ("url",):
-        message = "missing url"
-    if best["type"] == "string_pattern_mismatch" and location[-1:] in (("name",), ("deliverable",)):
-        message = (
-            f"invalid name {best['input']!r}: use 1-200 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
-    if "duplicate project name" in message:
-        location = _duplicate_location(data, message)
-    return f"{_field_path(location)}: {message}"
-
-
-def validation_message(error: ValidationError, data: Any) -> str:
-    """``field.path: problem`` for the most telling of pydantic's errors; release data uses it too."""
-    return _first_error(error, data)
-
-
-def _duplicate_location(data: Any, message: str) -> tuple[int | str, ...]:
-    name = message.split("'")[1] if "'" in message else None
-    seen = 0
-    for index, project in enumerate(data.get("projects", []) if isinstance(data, dict) else []):
-        if isinstance(project, dict) and project.get("name") == name:
-            seen += 1
-            if seen == 2:
-                return ("projects", index, "name")
-    return ("projects",)
-
-
 def _check_expansion(text: str, source: str) -> None:
     """Refuse YAML whose aliases would expand into more than MAX_YAML_NODES nodes (alias bombs)."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -359,7 +304,7 @@ def parse_config(text: str, source: str) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"{source}: {_first_error(error, data)}") from None
+        raise ConfigError(f"{source}: {validation_message(error, data)}") from None
     except RecursionError:
         raise ConfigError(f"{source}: the document is nested too deeply") from None
 
@@ -390,7 +335,7 @@ def load_rule(path: str | Path) -> TestRule:
     try:
         return RuleOverride.model_validate(data).apply(TestRule())
     except ValidationError as error:
-        raise ConfigError(f"{path}: {_first_error(error, data)}") from None
+        raise ConfigError(f"{path}: {validation_message(error, data)}") from None
 
 
 def output_dir(config: Config, config_path: str | Path) -> Path:

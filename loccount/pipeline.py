@@ -10,11 +10,10 @@ Everything the CLI does is available here, e.g. from a notebook::
 from __future__ import annotations
 
 import configparser
-import functools
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date
 
 import git
@@ -30,12 +29,12 @@ from loccount.gitio.mirror import open_repository
 from loccount.gitio.tree import DEFAULT_SIMILARITY, decode_entries, encode_entries, find_renames, list_tree
 from loccount.gitio.urls import is_local
 from loccount.options import DEFAULT_OPTIONS, RunOptions
-from loccount.provenance import Provenance, make_provenance
+from loccount.provenance import Provenance, Selection, make_provenance
 from loccount.releases.model import Release, Tag
 from loccount.releases.order import DATE_ORDER, consecutive, find_release, release_order
 from loccount.releases.snapshots import default_branch, resolve_snapshots, resolve_tip
 from loccount.releases.tags import list_tags, resolve_tags
-from loccount.tables.changes import release_changes
+from loccount.tables.changes import directory_changes, release_changes, top_directories
 from loccount.tables.tidy import Snapshot, file_frame, printable, release_summary, tidy_frame, uncounted_files
 
 PYTHON_SUFFIXES = (".py",)
@@ -67,6 +66,15 @@ class Result:
     provenance: Provenance
     #: Each project's repository, for what needs git after counting (moves between releases).
     repos: dict[str, git.Repo] = field(default_factory=dict, repr=False, compare=False)
+    #: Per-file changes between each project's consecutive releases (:func:`changes`), when the
+    #: count was asked for them (``with_changes=True``): None otherwise. Made by the count, so
+    #: that writing outputs never runs git.
+    changes: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def releases(self) -> list[Release]:
+        """Every release counted, each project's in its release order."""
+        return [snapshot.release for snapshot in self.snapshots]
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -78,13 +86,9 @@ class Result:
         """The files of each release whose lines could not be counted (error, binary, huge), with the reason."""
         return uncounted_files(self.files)
 
-    @functools.cached_property
-    def changes(self) -> pd.DataFrame:
-        """Per-file changes between each project's consecutive releases (see :func:`changes`).
-
-        Computed on first use: it runs git's rename detection once per release pair.
-        """
-        return changes(self)
+    def with_changes(self) -> Result:
+        """This result with :attr:`changes` filled in (git's rename detection once per release pair)."""
+        return self if self.changes is not None else replace(self, changes=changes(self))
 
 
 def python_entries(entries: Sequence[TreeEntry], suffixes: tuple[str, ...] = PYTHON_SUFFIXES) -> list[TreeEntry]:
@@ -130,17 +134,15 @@ def _origin_url(repo: git.Repo) -> str | None:
 def count_releases(
     groups: Sequence[Group],
     options: RunOptions = DEFAULT_OPTIONS,
+    selection: Selection | None = None,
     *,
-    release_data_commit: str | None = None,
-    series: Sequence[str] = (),
-    failures: Mapping[str, str] | None = None,
-    release_order: Mapping[str, str] | None = None,
-    notes: Sequence[str] = (),
+    with_changes: bool = False,
 ) -> Result:
     """Count every release in ``groups`` (repository, its releases, its test rule) in one pass.
 
-    Blobs shared between releases, or between projects, are counted once. The keywords are
-    recorded in the result's provenance.
+    Blobs shared between releases, or between projects, are counted once. ``selection`` (how
+    the releases were chosen) is recorded in the result's provenance; ``with_changes`` also
+    makes the per-file changes between consecutive releases.
     """
     snapshots: list[Snapshot] = []
     blobs: dict[tuple[str, str], Blob] = {}
@@ -154,20 +156,15 @@ def count_releases(
                     if entry.kind == EntryKind.FILE:
                         blobs.setdefault((entry.sha, entry.name), Blob(repo, entry.size))
         counts = count_blobs(blobs, cache, options.engine, options.progress)
-    plain = options.engine.is_plain if options.engine else False
+    plain = options.engine.plain if options.engine else False
     info = make_provenance(
-        describe(plain),
-        [rule.describe() for _repo, _releases, rule in groups],
-        release_data_commit=release_data_commit,
-        series=series,
-        failures=failures,
-        release_order=release_order,
-        notes=notes,
+        describe(plain), [rule.describe() for _repo, _releases, rule in groups], selection or Selection()
     )
     files = file_frame(snapshots, counts, info.pygount)
     tidy = tidy_frame(files, snapshots, info.pygount)
     repos = {release.project: repo for repo, releases, _rule in groups for release in releases}
-    return Result(tidy=tidy, files=files, snapshots=snapshots, provenance=info, repos=repos)
+    result = Result(tidy=tidy, files=files, snapshots=snapshots, provenance=info, repos=repos)
+    return result.with_changes() if with_changes else result
 
 
 def _listings(groups: Sequence[Group], cache: CountCache) -> dict[str, list[TreeEntry]]:
@@ -233,10 +230,12 @@ def count_repository(
     project: str | None = None,
     rule: TestRule = DEFAULT_RULE,
     options: RunOptions = DEFAULT_OPTIONS,
+    with_changes: bool = False,
 ) -> Result:
     """Count one repository (URL or local path) at tags, commits, matching tags and/or dated snapshots.
 
     With none of these, the tip of ``branch`` (default: the default branch) is counted.
+    ``with_changes`` also makes :attr:`Result.changes`.
     """
     repo = open_repository(target, options.mirrors, refresh=options.refresh, progress=options.status)
     name = project or project_name(target, repo)
@@ -245,7 +244,8 @@ def count_repository(
         tags=tuple(tags), tags_matching=tags_matching, every=every, since=since, until=until, branch=branch
     )
     releases, order = select_releases(repo, name, spec, notes=notes)
-    return count_releases([(repo, releases, rule)], options, release_order={name: order}, notes=notes)
+    selection = Selection(release_order={name: order}, notes=notes)
+    return count_releases([(repo, releases, rule)], options, selection, with_changes=with_changes)
 
 
 def changes(
@@ -317,6 +317,15 @@ class Comparison:
         keys = list(zip(rows["commit"], rows["version"], strict=True))
         order = [keys.index((release.commit, release.version)) for release in (self.before, self.after)]
         return rows.iloc[order].reset_index(drop=True)
+
+    def directories(self, depth: int = 2, measure: str = "code", top: int | None = 10) -> pd.DataFrame:
+        """The ``top`` directories (``depth`` levels) behind the change, test and non-test side by
+        side: lines added, removed, moved, unreadable and net (:func:`~loccount.tables.changes.top_directories`)."""
+        return top_directories(directory_changes(self.changes, depth, measure), top)
+
+    def totals(self, measure: str = "code") -> pd.DataFrame:
+        """The whole project's flows per category (:func:`~loccount.tables.changes.directory_changes` at depth 0)."""
+        return directory_changes(self.changes, 0, measure)
 
 
 def compare_releases(

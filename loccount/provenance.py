@@ -47,19 +47,22 @@ class Provenance:
 _ADAPTER: TypeAdapter[Provenance] = TypeAdapter(Provenance)
 
 
-def make_provenance(
-    counter: Mapping[str, str],
-    rules: Sequence[str],
-    *,
-    release_data_commit: str | None = None,
-    series: Sequence[str] = (),
-    failures: Mapping[str, str] | None = None,
-    release_order: Mapping[str, str] | None = None,
-    notes: Sequence[str] = (),
-) -> Provenance:
+@dataclass(frozen=True, kw_only=True)
+class Selection:
+    """How the releases of a count were chosen, as its provenance records it: the release data
+    and series of a config run, the projects that failed, each project's release order, notes."""
+
+    release_data_commit: str | None = None
+    series: Sequence[str] = ()
+    failures: Mapping[str, str] = field(default_factory=dict)
+    release_order: Mapping[str, str] = field(default_factory=dict)
+    notes: Sequence[str] = ()
+
+
+def make_provenance(counter: Mapping[str, str], rules: Sequence[str], selection: Selection) -> Provenance:
     """The record for a run: ``counter`` holds the pygount, pygments, python, lexer_loop,
-    line_counting and counter_fingerprint entries that :func:`loccount.count.describe` reports;
-    ``rules`` each test rule's description."""
+    line_counting and counter_fingerprint entries that :func:`loccount.counting.count.describe`
+    reports; ``rules`` each test rule's description."""
     return Provenance(
         loccount=version("loccount"),
         pygount=counter["pygount"],
@@ -70,11 +73,11 @@ def make_provenance(
         counter_fingerprint=counter["counter_fingerprint"],
         test_rules=tuple(dict.fromkeys(rules)),
         run_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        release_data_commit=release_data_commit,
-        series=tuple(series),
-        failures=dict(failures or {}),
-        release_order=dict(release_order or {}),
-        notes=tuple(notes),
+        release_data_commit=selection.release_data_commit,
+        series=tuple(selection.series),
+        failures=dict(selection.failures),
+        release_order=dict(selection.release_order),
+        notes=tuple(selection.notes),
     )
 
 

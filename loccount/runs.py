@@ -15,6 +15,7 @@ from loccount.gitio.mirror import open_repository
 from loccount.gitio.tree import DEFAULT_SIMILARITY
 from loccount.options import DEFAULT_OPTIONS, RunOptions
 from loccount.pipeline import Comparison, ReleaseSpec, Result, compare_releases, count_releases, select_releases
+from loccount.provenance import Selection
 from loccount.releases.model import Release
 from loccount.releases.order import find_release
 from loccount.releases.release_data import ReleaseData, resolve_project
@@ -24,22 +25,39 @@ from loccount.releases.tags import list_tags
 _log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class PlannedProject:
+    """One project a config run will count: its repository, its releases in order, and that order's name."""
+
+    repo: git.Repo
+    releases: list[Release]
+    #: How the releases are ordered: by series, by version, or by date (see :mod:`loccount.releases.order`).
+    order: str
+
+
 @dataclass
 class Plan:
     """What a config run will count: each project's repository and releases, or why it failed."""
 
     config: Config
     series: list[Series]
-    repos: dict[str, git.Repo] = field(default_factory=dict)
-    releases: dict[str, list[Release]] = field(default_factory=dict)
+    projects: dict[str, PlannedProject] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     release_data_commit: str | None = None
-    #: How each project's releases are ordered (series, version or date).
-    orders: dict[str, str] = field(default_factory=dict)
 
     def all_releases(self) -> list[Release]:
-        return [release for project in self.releases.values() for release in project]
+        return [release for project in self.projects.values() for release in project.releases]
+
+    def selection(self) -> Selection:
+        """How the releases were chosen, for the count's provenance."""
+        return Selection(
+            release_data_commit=self.release_data_commit,
+            series=[s.name for s in self.series],
+            failures=self.failures,
+            release_order={name: project.order for name, project in self.projects.items()},
+            notes=self.notes,
+        )
 
 
 @dataclass
@@ -96,7 +114,7 @@ def choose_series(all_series: Sequence[Series], config: Config, names: Sequence[
     return select_series(all_series, list(dict.fromkeys(chosen)))
 
 
-def plan(
+def plan_config(
     config: Config,
     *,
     series: Sequence[str] = (),
@@ -142,9 +160,7 @@ def plan(
             _log.debug("unexpected error while resolving %s", project.name, exc_info=True)
             result.failures[project.name] = f"unexpected {type(error).__name__}: {error}"
             continue
-        result.repos[project.name] = repo
-        result.releases[project.name] = found
-        result.orders[project.name] = order
+        result.projects[project.name] = PlannedProject(repo, found, order)
     if not result.all_releases() and not result.failures:
         raise ReleaseError(
             f"nothing selected: no release of {', '.join(p.name for p in selected)} "
@@ -153,38 +169,32 @@ def plan(
     return result
 
 
-def analyze(
+def count_config(
     config: Config,
     *,
     series: Sequence[str] = (),
     projects: Sequence[str] = (),
     options: RunOptions = DEFAULT_OPTIONS,
+    with_changes: bool = False,
 ) -> Analysis:
-    """Count every selected project at every selected release of a config, in one pass."""
-    chosen = plan(config, series=series, projects=projects, options=options)
+    """Count every selected project at every selected release of a config, in one pass.
+
+    ``with_changes`` also makes the per-file changes between consecutive releases.
+    """
+    chosen = plan_config(config, series=series, projects=projects, options=options)
     if options.engine is None:
         options = replace(options, engine=EngineOptions(max_blob_bytes=config.max_blob_bytes))
     by_name = {project.name: project for project in config.projects}
     groups = [
-        (chosen.repos[name], releases, config.rule_for(by_name[name]))
-        for name, releases in chosen.releases.items()
-        if releases
+        (planned.repo, planned.releases, config.rule_for(by_name[name]))
+        for name, planned in chosen.projects.items()
+        if planned.releases
     ]
-    result = None
-    if groups:
-        result = count_releases(
-            groups,
-            options,
-            release_data_commit=chosen.release_data_commit,
-            series=[s.name for s in chosen.series],
-            failures=chosen.failures,
-            release_order=chosen.orders,
-            notes=chosen.notes,
-        )
+    result = count_releases(groups, options, chosen.selection(), with_changes=with_changes) if groups else None
     return Analysis(plan=chosen, result=result)
 
 
-def compare(
+def compare_config(
     config: Config,
     project: str,
     old: str,
@@ -194,14 +204,14 @@ def compare(
     similarity: int = DEFAULT_SIMILARITY,
 ) -> Comparison:
     """Compare one configured project at two of its releases, each named by series, version or tag."""
-    chosen = plan(config, projects=[project], options=options)
+    chosen = plan_config(config, projects=[project], options=options)
     if project in chosen.failures:
         raise LoccountError(f"{project}: {chosen.failures[project]}")
-    releases = chosen.releases[project]
+    releases = chosen.projects[project].releases
     before, after = find_release(releases, old), find_release(releases, new)
     if before == after:
         raise ReleaseError(f"{project}: {old!r} and {new!r} are both release {before.version}; nothing to compare")
     if options.engine is None:
         options = replace(options, engine=EngineOptions(max_blob_bytes=config.max_blob_bytes))
     rule = config.rule_for(next(p for p in config.projects if p.name == project))
-    return compare_releases(chosen.repos[project], before, after, rule, options, similarity)
+    return compare_releases(chosen.projects[project].repo, before, after, rule, options, similarity)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.console import Console
@@ -18,8 +19,46 @@ from rich.progress import (
 from rich.table import Table
 
 from loccount.classify import NON_TEST, TEST
+
+if TYPE_CHECKING:
+    from loccount.counting.cache import CacheInfo
 from loccount.report.labels import flow_text, release_name, share, text
 from loccount.tables.changes import Change, shown_flows
+
+
+class FetchLines:
+    """Clone and fetch progress: one updating line on a terminal, one line per stage elsewhere."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.stage = ""
+
+    def __call__(self, message: str) -> None:
+        if self.console.is_terminal:
+            self.console.print(message.ljust(70), highlight=False, end="\r")
+            return
+        stage = message.rsplit(" ", 1)[0] if message.endswith("%") else message
+        if stage != self.stage:
+            self.stage = stage
+            self.console.print(stage, highlight=False)
+
+
+def cache_lines(info: CacheInfo) -> list[str]:
+    """``loccount cache info`` in words."""
+    lines = [f"cache directory: {info.directory}"]
+    if info.database is None:
+        lines.append("count database: none yet")
+    else:
+        size = info.database_bytes / 1e6
+        lines.append(f"count database: {info.database} ({size:.1f} MB), integrity: {info.integrity}")
+        for stamp, rows in info.fingerprints.items():
+            mark = f" ({info.current[stamp]})" if stamp in info.current else ""
+            lines.append(f"  fingerprint {stamp}: {rows} blobs{mark}")
+    lines.append(f"mirrors: {len(info.mirrors)}")
+    lines += [f"  {mirror.name}" for mirror in info.mirrors]
+    if info.unfinished:
+        lines.append(f"unfinished clones: {len(info.unfinished)} (removed when their repository is next used)")
+    return lines
 
 
 class BlobProgress:

@@ -135,7 +135,7 @@ def own_repositories(tmp_path_factory):
     from loccount.counting.engine import EngineOptions
     from loccount.options import RunOptions
     from loccount.report.outputs import write_outputs
-    from loccount.runs import analyze
+    from loccount.runs import count_config
     from tests.gitrepo import RepoBuilder
 
     root = tmp_path_factory.mktemp("own")
@@ -163,10 +163,9 @@ def own_repositories(tmp_path_factory):
     for name, text in configs.items():
         config = parse_config(text, f"{name}.yaml")
         options = RunOptions(cache_dir=root / "cache", engine=EngineOptions(jobs=1))
-        analysis = analyze(config, options=options)
+        analysis = count_config(config, options=options, with_changes=True)
         sites[name] = root / name
-        releases = analysis.plan.all_releases()
-        write_outputs(analysis.result, releases, sites[name], images=False, title=config.title, say=lambda _m: None)
+        write_outputs(analysis.result, sites[name], images=False, title=config.title, say=lambda _m: None)
     return sites
 
 

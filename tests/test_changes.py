@@ -86,7 +86,7 @@ def demo(tmp_path_factory):
 def counted(demo):
     path, cache = demo
     options = RunOptions(cache_dir=cache, engine=EngineOptions(jobs=1))
-    return count_repository(str(path), tags=["1.0", "1.1"], options=options)
+    return count_repository(str(path), tags=["1.0", "1.1"], options=options, with_changes=True)
 
 
 def test_each_kind_of_change_with_hand_derived_deltas(counted) -> None:
@@ -373,5 +373,5 @@ def test_count_writes_changes_too_and_one_release_has_none(demo, tmp_path) -> No
     args = ["count", str(path), "--tag", "1.0", "--tag", "1.1", "--cache-dir", str(cache), "--changes", str(out)]
     assert CliRunner().invoke(main, args).exit_code == 0
     assert len(pd.read_csv(out)) == len(EXPECTED_ROWS)
-    single = count_repository(str(path), tags=["1.1"], options=RunOptions(cache_dir=cache))
+    single = count_repository(str(path), tags=["1.1"], options=RunOptions(cache_dir=cache), with_changes=True)
     assert single.changes.empty and list(single.changes.columns) == CHANGE_COLUMNS

@@ -65,7 +65,7 @@ def test_fingerprint_change_misses(blobs, cache_dir, monkeypatch) -> None:
         assert len(spy.counted) == len(blobs)
 
 
-@pytest.mark.parametrize("option", ["plain", "plain_pygments"])
+@pytest.mark.parametrize("option", ["plain"])
 def test_plain_recounts_and_agrees(blobs, cache_dir, monkeypatch, option: str) -> None:
     """Fast and plain counting keep separate cache entries, and count every blob the same."""
     with CountCache(cache_dir) as cache:

@@ -109,6 +109,7 @@ def test_a_history_that_changes_scheme_is_counted_in_the_order_it_was_made(make_
         str(builder.path),
         tags=["13.0.0", "12.0.0", "2015.1.1", "2014.2", "2015.1.0"],
         options=RunOptions(cache_dir=cache_dir),
+        with_changes=True,
     )
     assert list(result.summary["version"]) == ["2014.2", "2015.1.0", "2015.1.1", "12.0.0", "13.0.0"]
     assert list(result.summary["total_code"]) == [1, 2, 4, 3, 5]

@@ -208,7 +208,7 @@ def test_an_interrupt_is_never_taken_for_a_project_failure(world, tmp_path, monk
 
     monkeypatch.setattr(runs, "resolve_project", interrupted)
     with pytest.raises(interrupt):
-        runs.plan(
+        runs.plan_config(
             load_config(write_config(tmp_path / "repos.yaml", world)), options=runs.RunOptions(cache_dir=tmp_path)
         )
 

@@ -39,7 +39,9 @@ def repo(tmp_path_factory):
 @pytest.fixture(scope="module")
 def counted(repo):
     path, cache = repo
-    return count_repository(str(path), tags=["1.0", "1.1", "1.2"], options=RunOptions(cache_dir=cache))
+    return count_repository(
+        str(path), tags=["1.0", "1.1", "1.2"], options=RunOptions(cache_dir=cache), with_changes=True
+    )
 
 
 def test_an_unreadable_file_stays_a_file_of_its_release(counted) -> None:

@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -215,6 +216,42 @@ class CountCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What ``loccount cache info`` reports: the database, its rows per counter, and the mirrors."""
+
+    directory: Path
+    #: The count database, or None before the first count.
+    database: Path | None
+    database_bytes: int = 0
+    #: SQLite's integrity check: ``ok`` or the problems it found.
+    integrity: str | None = None
+    #: Cached counts per counter fingerprint, and which fingerprints this installation counts with.
+    fingerprints: dict[str, int] = field(default_factory=dict)
+    current: dict[str, str] = field(default_factory=dict)
+    mirrors: list[Path] = field(default_factory=list)
+    #: Clones a killed run left half done (removed when their repository is next used).
+    unfinished: list[Path] = field(default_factory=list)
+
+
+def cache_info(cache_dir: str | os.PathLike[str] | None = None) -> CacheInfo:
+    """Where the cache is, what it holds, and whether SQLite finds it intact (it is only read)."""
+    from loccount.counting.count import fingerprint
+    from loccount.gitio.mirror import list_mirrors
+
+    directory = resolve_cache_dir(cache_dir)
+    mirrors, unfinished = list_mirrors(mirrors_dir(directory))
+    database = directory / DB_NAME
+    if not database.exists():
+        return CacheInfo(directory, None, mirrors=mirrors, unfinished=unfinished)
+    with CountCache(directory) as store:
+        stats, check = store.stats(), store.check()
+    current = {fingerprint(): "current pygount setup", fingerprint(plain=True): "current, --plain"}
+    return CacheInfo(
+        directory, database, database.stat().st_size, check, stats, current, mirrors=mirrors, unfinished=unfinished
+    )
 
 
 def clear(directory: Path, mirrors: bool = False) -> list[Path]:

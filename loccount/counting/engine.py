@@ -72,15 +72,9 @@ class EngineOptions:
     pool_min_bytes: int = DEFAULT_POOL_MIN_BYTES
     #: Count with pygount's and Pygments' own code only, no fast path (same counts, slower).
     plain: bool = False
-    #: The former name of ``plain``, kept for existing callers: either one turns fast paths off.
-    plain_pygments: bool = False
 
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1
-
-    @property
-    def is_plain(self) -> bool:
-        return self.plain or self.plain_pygments
 
 
 def huge(size: int, cap: int) -> FileCount:
@@ -124,7 +118,7 @@ def count_blobs(
     """Counts for every key in ``blobs``: from the cache, or counted now and cached."""
     options = options or EngineOptions()
     progress = progress or _Quiet()
-    stamp = fingerprint(options.is_plain)
+    stamp = fingerprint(options.plain)
     results = cache.get_many(stamp, blobs)
     cached = len(results)
     todo: dict[Key, Blob] = {}
@@ -150,7 +144,7 @@ def count_blobs(
             results[(sha, name)] = counted
         progress.advance(len(done), sum(todo[(sha, name)].size for sha, name, _ in done))
 
-    task = partial(count_batch, plain=options.is_plain)
+    task = partial(count_batch, plain=options.plain)
     if options.executor is not None:
         _run(options.executor, batches, todo, store, task, in_flight=2 * options.workers() + 2)
         return results

@@ -17,12 +17,12 @@ import git
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
 
-from loccount.config import validation_message
 from loccount.errors import ReleaseError
 from loccount.gitio.tree import list_tree, read_blob
 from loccount.releases.model import Release, ReleaseRule, Tag
 from loccount.releases.series import KNOWN_SERIES, Series, choose_version
 from loccount.releases.tags import commit_date, date_notes, tag_target_kind
+from loccount.validation import validation_message
 
 SERIES_STATUS = "data/series_status.yaml"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

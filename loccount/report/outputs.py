@@ -12,13 +12,12 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
 from loccount.errors import LoccountError
-from loccount.pipeline import Result
 from loccount.provenance import Provenance, parse_provenance
-from loccount.releases.model import Release
 from loccount.report.atomic import (
     atomic_write,
     install,
@@ -28,6 +27,9 @@ from loccount.report.atomic import (
     write_text,
 )
 from loccount.tables.changes import CHANGE_TEXT_COLUMNS
+
+if TYPE_CHECKING:
+    from loccount.releases.model import Release
 from loccount.tables.tablecheck import AREAS, TIDY, validated
 from loccount.tables.tidy import RELEASE_COLUMNS, UNCOUNTED_COLUMNS, latest_areas, releases_frame, wide_frame
 
@@ -126,9 +128,26 @@ def plotly_js_name() -> str:
     return f"plotly-{plotly.__version__}.min.js"
 
 
+class Counted(Protocol):
+    """What a count hands to its outputs (:class:`loccount.pipeline.Result` is one): every frame
+    already made, so writing never runs git or pygount."""
+
+    @property
+    def tidy(self) -> pd.DataFrame: ...
+    @property
+    def files(self) -> pd.DataFrame: ...
+    @property
+    def provenance(self) -> Provenance: ...
+    @property
+    def releases(self) -> list[Release]: ...
+    @property
+    def uncounted(self) -> pd.DataFrame: ...
+    @property
+    def changes(self) -> pd.DataFrame | None: ...
+
+
 def write_outputs(
-    result: Result,
-    releases: Sequence[Release],
+    result: Counted,
     output: Path,
     *,
     by_file: bool = False,
@@ -137,15 +156,17 @@ def write_outputs(
     title: str | None = None,
     say: Callable[[str], None] = print,
 ) -> list[Path]:
-    """A count's tables (tidy, releases, changes, areas, per-file on request), provenance and HTML report.
+    """A count's tables (tidy, releases, changes, uncounted, areas, per-file on request), provenance and report.
 
-    ``releases`` are the releases resolved for the count (``Plan.all_releases()`` for a config run).
+    The count must have made its changes (``with_changes=True``).
     """
+    if result.changes is None:
+        raise ValueError("write_outputs needs the per-file changes: count with with_changes=True")
     remove_stale_temporaries(output)
     areas = latest_areas(result.files)
     written = [
         write_csv(result.tidy, output / TIDY_CSV),
-        write_csv(releases_frame(releases), output / RELEASES_CSV),
+        write_csv(releases_frame(result.releases), output / RELEASES_CSV),
         write_csv(areas, output / AREAS_CSV),
         write_csv(result.changes, output / CHANGES_CSV),
         write_csv(result.uncounted, output / UNCOUNTED_CSV),

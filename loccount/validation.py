@@ -1,0 +1,66 @@
+"""One line for what pydantic found wrong in a YAML file: ``field.path: problem``.
+
+Shared by ``repos.yaml`` (:mod:`loccount.config`) and the release data
+(:mod:`loccount.releases.release_data`), which name the file and field alike.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+_UNION_TAGS = re.compile(r"^(list|dict|tuple|function-\w+)\[.*\]$|^(SeriesRange|RuleOverride|str|int|none)$")
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _UNION_TAGS.match(part):
+            continue  # pydantic's name for a branch of a union, not a field
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def _first_error(error: ValidationError, data: Any) -> str:
+    details = error.errors(include_url=False)
+    best = details[0]
+    # For unions pydantic reports every branch; the deepest location says most.
+    for detail in details:
+        if len(detail["loc"]) > len(best["loc"]):
+            best = detail
+    location = tuple(best["loc"])
+    message = best["msg"].removeprefix("Value error, ")
+    if best["type"] == "extra_forbidden":
+        message = f"unknown key {location[-1]!r}"
+        location = location[:-1]
+    if best["type"] == "missing" and location[-1:] == ("url",):
+        message = "missing url"
+    if best["type"] == "string_pattern_mismatch" and location[-1:] in (("name",), ("deliverable",)):
+        message = (
+            f"invalid name {best['input']!r}: use 1-200 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    if "duplicate project name" in message:
+        location = _duplicate_location(data, message)
+    return f"{_field_path(location)}: {message}"
+
+
+def validation_message(error: ValidationError, data: Any) -> str:
+    """``field.path: problem`` for the most telling of pydantic's errors."""
+    return _first_error(error, data)
+
+
+def _duplicate_location(data: Any, message: str) -> tuple[int | str, ...]:
+    name = message.split("'")[1] if "'" in message else None
+    seen = 0
+    for index, project in enumerate(data.get("projects", []) if isinstance(data, dict) else []):
+        if isinstance(project, dict) and project.get("name") == name:
+            seen += 1
+            if seen == 2:
+                return ("projects", index, "name")
+    return ("projects",)
