@@ -31,7 +31,7 @@ from loccount.errors import ConfigError, UnsafeURLError
 from loccount.gitio.urls import check_url
 from loccount.releases.series import KNOWN_SERIES, canonical_series
 from loccount.releases.tagpattern import compile_tag_pattern
-from loccount.validation import validation_message
+from loccount.validation import number_as_text, validation_message
 
 DEFAULT_RELEASES_URL = "https://opendev.org/openstack/releases"
 DEFAULT_URL_TEMPLATE = "https://opendev.org/openstack/{name}"
@@ -72,12 +72,7 @@ def _series_name(value: str) -> str:
     return name
 
 
-def _number_as_text(value: object) -> object:
-    """Release ids such as 2014.2 arrive from YAML as numbers."""
-    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
-
-
-SeriesName = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_series_name)]
+SeriesName = Annotated[str, BeforeValidator(number_as_text), AfterValidator(_series_name)]
 
 
 def _day(value: object) -> object:
@@ -145,7 +140,7 @@ class Project(_Strict):
             if isinstance(tag, int | float) and not isinstance(tag, bool):
                 raise ValueError(f"tag {tag!r} (for {key}) is a number in YAML; quote it: '{tag}'")
         if isinstance(value, dict):
-            return {str(_number_as_text(key)): tag for key, tag in value.items()}
+            return {str(number_as_text(key)): tag for key, tag in value.items()}
         return value
 
     @field_validator("tags")
@@ -193,7 +188,7 @@ class SeriesRange(_Strict):
     @field_validator("from_", "to", mode="before")
     @classmethod
     def _known(cls, value: object) -> str:
-        value = _number_as_text(value)
+        value = number_as_text(value)
         if not isinstance(value, str):
             raise ValueError(f"expected a series name, got {value!r}")
         return "latest" if value == "latest" else _series_name(value)

@@ -11,6 +11,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+
+def number_as_text(value: object) -> object:
+    """A release id written as a YAML number (``2014.2``, ``2023.1``), as the text it names."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
 _UNION_TAGS = re.compile(r"^(list|dict|tuple|function-\w+)\[.*\]$|^(SeriesRange|RuleOverride|str|int|none)$")
 
 

@@ -17,9 +17,9 @@ from loccount.options import RunOptions
 from loccount.releases.model import Release
 from loccount.releases.order import find_release
 from loccount.tables.changes import directory_changes, file_changes, reconcile, top_directories
+from tests.cli_helpers import assert_one_line_error, table_rows
 from tests.fixtures_data import MOD, SETUP, SUBMODULE_SHA, TEST_MOD
 from tests.gitrepo import RepoBuilder, git
-from tests.test_cli import assert_one_line_error, table_rows
 from tests.world import build_world, module, write_config
 
 # module(i, n) has 2n code lines and 4n lines (pygount drops the final empty line); text

@@ -89,17 +89,21 @@ path_part = st.text(alphabet=st.characters(blacklist_characters="/\0"), min_size
 
 
 @given(st.lists(path_part, min_size=1, max_size=6))
-def test_category_is_total_and_follows_the_rule(parts: list[str]) -> None:
-    path = "/".join(parts)
-    result = category(path)
-    *dirs, name = parts
-    expected_test = (
-        name in DEFAULT_RULE.files
-        or name.startswith(DEFAULT_RULE.file_prefixes)
-        or name.endswith(DEFAULT_RULE.file_suffixes)
-        or any(d in DEFAULT_RULE.dirs or d.endswith(DEFAULT_RULE.dir_suffixes) for d in dirs)
-    )
-    assert result == (TEST if expected_test else NON_TEST)
+def test_category_is_total(parts: list[str]) -> None:
+    assert category("/".join(parts)) in (TEST, NON_TEST)
+
+
+#: Names that cannot hold any part of the rule: every test word needs a "t".
+neutral = st.text(alphabet="abcdefghijklmnopqrsuvwxyz_.-", min_size=1, max_size=10)
+
+
+@given(dirs=st.lists(neutral, max_size=4), name=neutral)
+def test_a_neutral_path_is_non_test_until_a_test_name_or_directory_makes_it_test(dirs: list[str], name: str) -> None:
+    assert category("/".join([*dirs, f"{name}.py"])) == NON_TEST
+    for test_name in (f"test_{name}.py", f"{name}_test.py", f"{name}-tests.py", "conftest.py", "tests.py"):
+        assert category("/".join([*dirs, test_name])) == TEST
+    for test_dir in ("test", "tests", "testing", "fixture", "fixtures", f"{name}tests", f"{name}_tempest_plugin"):
+        assert category("/".join([*dirs, test_dir, f"{name}.py"])) == TEST
 
 
 @given(st.lists(path_part, min_size=1, max_size=6))

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from loccount.cli import main
 from loccount.counting.cache import DB_NAME
+from tests.cli_helpers import assert_one_line_error, invoke, table_rows
 from tests.fixtures_data import RELEASE_1_0, RELEASE_1_1
 
 
@@ -21,32 +22,9 @@ def repo(make_repo):
     return builder.path
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def table_rows(output: str) -> list[list[str]]:
-    """The body rows of the rich tables in ``output``, cell by cell."""
-    return [
-        [cell.strip() for cell in line.strip().strip("│").split("│")]
-        for line in output.splitlines()
-        if line.startswith("│")
-    ]
-
-
-def assert_one_line_error(result, *fragments: str) -> None:
-    assert result.exit_code == 1, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr  # and no empty line before it
-    assert lines[0].startswith("loccount: error: ")
-    for fragment in fragments:
-        assert fragment in lines[0]
-    assert "Traceback" not in result.output
-
-
 def test_count_prints_the_table_and_writes_csvs(repo, tmp_path) -> None:
     tidy, files = tmp_path / "out" / "tidy.csv", tmp_path / "files.csv"
-    result = run(
+    result = invoke(
         "count", repo, "--tag", "1.0", "--tag", "1.1", "--cache-dir", tmp_path / "c", "--csv", tidy, "--by-file", files
     )
     assert result.exit_code == 0, result.output
@@ -58,7 +36,12 @@ def test_count_prints_the_table_and_writes_csvs(repo, tmp_path) -> None:
         ["", "", "non-test", "6", "6", "2", "2", "3", "13", ""],
         ["", "", "total", "9", "10", "4", "2", "3", "19", "40.0%"],
     ]  # the hand-derived EXPECTED figures of fixtures_data, with totals and the test share of code
-    assert "pygount" in result.stdout and "default" in result.stdout
+    from importlib.metadata import version
+
+    from loccount.classify import DEFAULT_RULE
+
+    footer = f"pygount {version('pygount')}; test rule {DEFAULT_RULE.describe()}"
+    assert " ".join(result.stdout.split()).endswith(footer)  # the line under the table, however it wraps
     table = pd.read_csv(tidy)
     assert len(table) == 4 and set(table["category"]) == {"test", "non-test"}
     assert table.loc[(table["tag"] == 1.1) & (table["category"] == "non-test"), "lines"].item() == 13
@@ -68,14 +51,14 @@ def test_count_prints_the_table_and_writes_csvs(repo, tmp_path) -> None:
 
 
 def test_second_run_uses_the_cache(repo, tmp_path) -> None:
-    run("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
-    result = run("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
+    invoke("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
+    result = invoke("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0
     assert "0 to count" in result.stderr
 
 
 def test_a_fresh_cache_does_not_call_files_over_the_cap_cached(repo, tmp_path) -> None:
-    result = run("count", repo, "--tag", "1.0", "--max-blob-bytes", "45", "--cache-dir", tmp_path / "c")
+    result = invoke("count", repo, "--tag", "1.0", "--max-blob-bytes", "45", "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[0] == (
         "4 distinct blobs: 0 cached, 1 not counted (over the size cap or missing), 3 to count (0.0 MB)"
@@ -84,12 +67,14 @@ def test_a_fresh_cache_does_not_call_files_over_the_cap_cached(repo, tmp_path) -
 
 def test_unknown_tag(repo, tmp_path) -> None:
     assert_one_line_error(
-        run("count", repo, "--tag", "1.2", "--cache-dir", tmp_path), "unknown tag '1.2'", "did you mean"
+        invoke("count", repo, "--tag", "1.2", "--cache-dir", tmp_path), "unknown tag '1.2'", "did you mean"
     )
 
 
 def test_not_a_repository(tmp_path) -> None:
-    assert_one_line_error(run("count", tmp_path, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "not a git repository")
+    assert_one_line_error(
+        invoke("count", tmp_path, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "not a git repository"
+    )
 
 
 @pytest.mark.parametrize("url", ["ext::sh -c touch% /tmp/pwned", "fd::3", "--upload-pack=evil"])
@@ -100,12 +85,12 @@ def test_unsafe_urls(url, tmp_path) -> None:
 
 
 def test_unreachable_url(tmp_path) -> None:
-    result = run("count", "file:///nonexistent/nova", "--tag", "1.0", "--cache-dir", tmp_path)
+    result = invoke("count", "file:///nonexistent/nova", "--tag", "1.0", "--cache-dir", tmp_path)
     assert_one_line_error(result, "cannot fetch file:///nonexistent/nova")
 
 
 def test_no_release_selected_counts_the_tip_of_the_default_branch(repo, tmp_path) -> None:
-    result = run("count", repo, "--cache-dir", tmp_path)
+    result = invoke("count", repo, "--cache-dir", tmp_path)
     assert result.exit_code == 0, result.output
     head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
     assert f"note: demo: no release selected; counting the tip of main (2020-01-02, {head[:12]})" in result.stderr
@@ -117,31 +102,38 @@ def test_no_release_selected_counts_the_tip_of_the_default_branch(repo, tmp_path
 
 
 def test_bad_tag_pattern(repo, tmp_path) -> None:
-    assert_one_line_error(run("count", repo, "--tags-matching", "1.(", "--cache-dir", tmp_path), "invalid tag pattern")
+    assert_one_line_error(
+        invoke("count", repo, "--tags-matching", "1.(", "--cache-dir", tmp_path), "invalid tag pattern"
+    )
 
 
 def test_damaged_cache(repo, tmp_path) -> None:
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / DB_NAME).write_bytes(b"garbage" * 1000)
-    assert_one_line_error(run("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "loccount cache clear")
-    cleared = run("cache", "clear", "--cache-dir", tmp_path / "c")
+    assert_one_line_error(invoke("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "loccount cache clear")
+    cleared = invoke("cache", "clear", "--cache-dir", tmp_path / "c")
     assert cleared.exit_code == 0
-    assert run("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c").exit_code == 0
+    assert invoke("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c").exit_code == 0
 
 
 def test_cache_info(repo, tmp_path) -> None:
-    run("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
-    result = run("cache", "info", "--cache-dir", tmp_path / "c")
+    invoke("count", repo, "--tag", "1.1", "--cache-dir", tmp_path / "c")
+    result = invoke("cache", "info", "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0
-    assert "integrity: ok" in result.stdout
-    assert "blobs (current pygount setup)" in result.stdout
+    from loccount.counting.count import fingerprint
+
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("count database: ") and lines[1].endswith("integrity: ok")
+    # 1.1 has 9 files; its two empty __init__.py are one blob under one name: 8 counts
+    assert lines[2] == f"  fingerprint {fingerprint()}: 8 blobs (current pygount setup)"
+    assert lines[3:] == ["mirrors: 0"]
 
 
 def test_custom_test_rule_file(repo, tmp_path) -> None:
     rule = tmp_path / "rule.yaml"
     rule.write_text("dirs: [pkg]\n")
     out = tmp_path / "t.csv"
-    result = run("count", repo, "--tag", "1.0", "--test-rule", rule, "--cache-dir", tmp_path / "c", "--csv", out)
+    result = invoke("count", repo, "--tag", "1.0", "--test-rule", rule, "--cache-dir", tmp_path / "c", "--csv", out)
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert table.loc[table["category"] == "non-test", "files"].item() == 1  # only setup.py is left
@@ -149,7 +141,7 @@ def test_custom_test_rule_file(repo, tmp_path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("dirz: [pkg]\n")
     assert_one_line_error(
-        run("count", repo, "--tag", "1.0", "--test-rule", bad, "--cache-dir", tmp_path), "unknown key 'dirz'"
+        invoke("count", repo, "--tag", "1.0", "--test-rule", bad, "--cache-dir", tmp_path), "unknown key 'dirz'"
     )
 
 
@@ -172,14 +164,14 @@ def test_progress_in_a_log_is_plain_lines() -> None:
 
 
 def test_error_text_is_shown_literally_not_as_markup(repo, tmp_path) -> None:
-    result = run("count", repo, "--tag", "[bold]1.0[/bold]", "--cache-dir", tmp_path)
+    result = invoke("count", repo, "--tag", "[bold]1.0[/bold]", "--cache-dir", tmp_path)
     assert_one_line_error(result, "unknown tag '[bold]1.0[/bold]'")
 
 
 def test_cache_info_does_not_list_an_unfinished_clone_as_a_mirror(repo, tmp_path) -> None:
     mirrors = tmp_path / "c" / "mirrors"
     (mirrors / "example.org_nova-0123456789ab.partial-4242").mkdir(parents=True)
-    result = run("cache", "info", "--cache-dir", tmp_path / "c")
+    result = invoke("cache", "info", "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-2:] == [
         "mirrors: 0",
@@ -189,8 +181,8 @@ def test_cache_info_does_not_list_an_unfinished_clone_as_a_mirror(repo, tmp_path
 
 def test_a_directory_in_place_of_the_database_is_one_line_for_count_and_clear(repo, tmp_path) -> None:
     (tmp_path / "c" / DB_NAME).mkdir(parents=True)
-    assert_one_line_error(run("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "not a file")
-    assert_one_line_error(run("cache", "clear", "--cache-dir", tmp_path / "c"), "a directory, not loccount's")
+    assert_one_line_error(invoke("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c"), "not a file")
+    assert_one_line_error(invoke("cache", "clear", "--cache-dir", tmp_path / "c"), "a directory, not loccount's")
 
 
 def test_the_console_script_tunes_the_collector_for_its_own_process_only(monkeypatch) -> None:
@@ -211,7 +203,7 @@ def test_the_console_script_tunes_the_collector_for_its_own_process_only(monkeyp
     assert exited.value.code == 0
     assert calls == [("threshold", cli.PROCESS_GC_THRESHOLDS), ("freeze",)]
     calls.clear()
-    assert run("--version").exit_code == 0
+    assert invoke("--version").exit_code == 0
     assert calls == []  # main, run in-process, leaves the collector alone
 
 

@@ -9,21 +9,7 @@ import pytest
 from loccount.counting import engine as engine_module
 from loccount.counting.cache import CountCache
 from loccount.counting.count import count_batch, fingerprint
-from loccount.counting.engine import Blob, EngineOptions, count_blobs, make_batches
-from loccount.gitio.mirror import open_local
-from loccount.gitio.tree import list_tree
-from loccount.pipeline import python_entries
-from tests.fixtures_data import RELEASE_1_1
-
-
-@pytest.fixture
-def blobs(make_repo):
-    builder = make_repo("engine")
-    extra = {f"pkg/m{i}.py": f"x{i} = {i}\n" * (i + 1) for i in range(12)}
-    commit = builder.release("1.0", {**RELEASE_1_1, **extra})
-    repo = open_local(str(builder.path))
-    entries = python_entries(list_tree(repo, commit))
-    return {(e.sha, e.name): Blob(repo, e.size) for e in entries if e.kind == "file"}
+from loccount.counting.engine import EngineOptions, count_blobs, make_batches
 
 
 class Spy:

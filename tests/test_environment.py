@@ -18,7 +18,6 @@ from loccount.counting.filecount import FileCount
 from loccount.errors import EnvironmentFault
 from tests.fixtures_data import RELEASE_1_0
 from tests.namespaces import loccount_with_mounts, read_only, require_private_mounts, tiny_tmpfs
-from tests.test_engine import blobs  # noqa: F401 - the engine tests' fixture
 
 BIG_TEST = "x = 1\n" * 20_000  # 120 kB: more than the 64 kB tmpfs below holds; code 20,000
 ITEMS = [("a" * 40, "mod.py", b"x = 1\n# c\n"), ("b" * 40, "t.py", b"y = 2\n")]
@@ -75,7 +74,7 @@ def test_a_batch_moves_to_disk_when_tmpfs_fails_and_fails_whole_when_both_do(tmp
     assert sorted(os.listdir(full)) == sorted(os.listdir(disk)) == []  # scratch directories removed
 
 
-def test_a_failed_batch_is_not_cached_and_the_run_stops(blobs, cache_dir, monkeypatch) -> None:  # noqa: F811
+def test_a_failed_batch_is_not_cached_and_the_run_stops(blobs, cache_dir, monkeypatch) -> None:
     def full(_items, plain=False):
         raise EnvironmentFault("cannot write a scratch copy in /dev/shm: No space left on device")
 
@@ -86,7 +85,7 @@ def test_a_failed_batch_is_not_cached_and_the_run_stops(blobs, cache_dir, monkey
         assert cache.stats() == {}
 
 
-def test_the_cache_refuses_accidents_and_recounts_those_an_old_version_stored(blobs, cache_dir) -> None:  # noqa: F811
+def test_the_cache_refuses_accidents_and_recounts_those_an_old_version_stored(blobs, cache_dir) -> None:
     accident = FileCount.error("cannot write a scratch copy: No space left on device")
     key = next(iter(blobs))
     with CountCache(cache_dir) as cache:

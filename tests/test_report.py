@@ -82,15 +82,6 @@ def test_a_second_report_replaces_files_and_keeps_one_plotly(report) -> None:
     assert not [p for p in output.iterdir() if p.name.startswith(".")]
 
 
-def test_report_modules_load_neither_git_nor_pygount() -> None:
-    import subprocess
-    import sys
-
-    code = "import sys, loccount.report.pages, loccount.report.charts; print(sorted({'git', 'pygount'} & set(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
-
-
 def test_hostile_names_are_escaped_and_cannot_leave_the_directory(tmp_path) -> None:
     hostile = {"nova": '<script>alert("x")</script>', "heat": "../../etc/passwd"}
     output = tmp_path / "reports"

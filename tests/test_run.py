@@ -7,9 +7,8 @@ import json
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from loccount.cli import main
+from tests.cli_helpers import invoke
 from tests.world import build_world, write_config
 
 
@@ -23,12 +22,8 @@ def config(world, tmp_path):
     return write_config(tmp_path / "repos.yaml", world)
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
 def test_releases_map(config, tmp_path) -> None:
-    result = run("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
+    result = invoke("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "project,series,release_id,series_date,version,tag,commit,date,rule"
@@ -39,15 +34,17 @@ def test_releases_map(config, tmp_path) -> None:
         ("beta", "juno", "2014.2", "0.1.0", "intermediary"),
         ("beta", "kilo", "2015.1", "0.2.0", "intermediary"),
     ]
-    as_json = json.loads(run("releases", "--config", config, "--format", "json", "--cache-dir", tmp_path / "c").stdout)
+    as_json = json.loads(
+        invoke("releases", "--config", config, "--format", "json", "--cache-dir", tmp_path / "c").stdout
+    )
     assert [r["version"] for r in as_json] == ["1.0.0", "2.0.0", "0.1.0", "0.2.0"]
-    table = run("releases", "--config", config, "--project", "beta", "--cache-dir", tmp_path / "c")
+    table = invoke("releases", "--config", config, "--project", "beta", "--cache-dir", tmp_path / "c")
     assert "intermediary" in table.stdout and "alpha" not in table.stdout
     assert "2 releases of 1 projects" in table.stdout
 
 
 def test_run_writes_tables_and_report(config, tmp_path) -> None:
-    result = run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
+    result = invoke("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
     assert result.exit_code == 0, result.output
     output = tmp_path / "reports"
     tidy = pd.read_csv(output / "tidy.csv", dtype={"version": str, "release_id": str})
@@ -65,7 +62,7 @@ def test_run_writes_tables_and_report(config, tmp_path) -> None:
 
 
 def test_run_subset_and_report_rebuild(config, tmp_path) -> None:
-    result = run(
+    result = invoke(
         "run",
         "--config",
         config,
@@ -83,7 +80,7 @@ def test_run_subset_and_report_rebuild(config, tmp_path) -> None:
     assert set(zip(tidy["project"], tidy["series"], strict=True)) == {("alpha", "kilo")}
     assert (output / "index.html").exists() and (output / "project-alpha.html").exists()
     (output / "index.html").unlink()
-    rebuilt = run("report", "--config", config, "--no-images")
+    rebuilt = invoke("report", "--config", config, "--no-images")
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "Kilo" in (output / "index.html").read_text()
 
@@ -96,20 +93,20 @@ def test_run_subset_and_report_rebuild(config, tmp_path) -> None:
     ],
 )
 def test_bad_selection(config, tmp_path, args, message) -> None:
-    result = run("run", "--config", config, "--cache-dir", tmp_path / "c", *args)
+    result = invoke("run", "--config", config, "--cache-dir", tmp_path / "c", *args)
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.output
 
 
 def test_missing_config(tmp_path) -> None:
-    result = run("run", "--config", tmp_path / "none.yaml")
+    result = invoke("run", "--config", tmp_path / "none.yaml")
     assert result.exit_code == 1 and "no such config file" in result.stderr
 
 
 def test_a_failing_remote_does_not_stop_the_others(world, tmp_path) -> None:
     broken = "  - name: gamma\n    url: file:///nonexistent/gamma\n    tags: ['1.0']\n"
     config = write_config(tmp_path / "repos.yaml", world, extra_projects=broken)
-    result = run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
+    result = invoke("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
     assert result.exit_code == 1
     assert "failed: gamma: cannot fetch file:///nonexistent/gamma" in result.stderr
     assert "1 project(s) failed: gamma; the others were counted" in result.stderr
@@ -142,7 +139,7 @@ def edit_release_data(world, path: str, text: str) -> None:
 def test_bad_release_data_fails_that_project_only_with_one_line(world, tmp_path, text, message) -> None:
     edit_release_data(world, "deliverables/juno/alpha.yaml", text)
     config = write_config(tmp_path / "repos.yaml", world)
-    result = run("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
+    result = invoke("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0].startswith(
         f"failed: alpha: release data deliverables/juno/alpha.yaml: {message}"
@@ -153,7 +150,7 @@ def test_bad_release_data_fails_that_project_only_with_one_line(world, tmp_path,
 def test_a_run_counts_the_others_when_one_deliverable_is_bad(world, tmp_path) -> None:
     edit_release_data(world, "deliverables/juno/alpha.yaml", "releases: 5\n")
     config = write_config(tmp_path / "repos.yaml", world)
-    result = run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
+    result = invoke("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
     assert result.exit_code == 1
     assert "failed: alpha: release data deliverables/juno/alpha.yaml: releases: Input should be a valid list" in (
         result.stderr
@@ -173,7 +170,7 @@ def test_a_run_counts_the_others_when_one_deliverable_is_bad(world, tmp_path) ->
 def test_bad_series_status_is_one_line(world, tmp_path, text, message) -> None:
     edit_release_data(world, "data/series_status.yaml", text)
     config = write_config(tmp_path / "repos.yaml", world)
-    result = run("releases", "--config", config, "--cache-dir", tmp_path / "c")
+    result = invoke("releases", "--config", config, "--cache-dir", tmp_path / "c")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"loccount: error: release data data/series_status.yaml: {message}"]
 
@@ -191,7 +188,7 @@ def test_an_unexpected_error_in_one_project_is_its_failure_only(world, tmp_path,
 
     monkeypatch.setattr(runs, "resolve_project", broken_for_alpha)
     config = write_config(tmp_path / "repos.yaml", world)
-    result = run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
+    result = invoke("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-report")
     assert result.exit_code == 1
     assert "failed: alpha: unexpected KeyError: 'stable/juno'" in result.stderr
     assert "1 project(s) failed: alpha; the others were counted" in result.stderr
@@ -224,7 +221,7 @@ def test_an_interrupt_is_never_taken_for_a_project_failure(world, tmp_path, monk
 def test_an_empty_selection_is_one_line(world, tmp_path, args, message, command) -> None:
     edit_release_data(world, "deliverables/juno/beta.yaml", "releases: []\n")
     config = write_config(tmp_path / "repos.yaml", world)
-    result = run(command, "--config", config, "--cache-dir", tmp_path / "c", *args)
+    result = invoke(command, "--config", config, "--cache-dir", tmp_path / "c", *args)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"loccount: error: {message}"]
     assert not (tmp_path / "reports").exists()
@@ -233,7 +230,7 @@ def test_an_empty_selection_is_one_line(world, tmp_path, args, message, command)
 def test_a_series_range_that_runs_backwards_is_one_line(world, tmp_path) -> None:
     config = write_config(tmp_path / "repos.yaml", world)
     config.write_text(config.read_text().replace("{from: juno, to: latest}", "{from: kilo, to: juno}"))
-    result = run("run", "--config", config, "--cache-dir", tmp_path / "c")
+    result = invoke("run", "--config", config, "--cache-dir", tmp_path / "c")
     assert result.stderr.splitlines() == [
         f"loccount: error: {config}: series: from 'kilo' comes after to 'juno', so the range selects no series"
     ]
@@ -245,14 +242,16 @@ def test_formula_tags_are_neutralised_in_every_format(make_repo, tmp_path) -> No
     builder.release("@SUM(A1)", {"a.py": "x = 2\n"})
     config = tmp_path / "repos.yaml"
     config.write_text(f"projects:\n  - name: h\n    url: '{builder.path}'\n    tags: ['=1+2', '@SUM(A1)']\n")
-    as_csv = run("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
+    as_csv = invoke("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
     rows = [line.split(",") for line in as_csv.stdout.splitlines()[1:]]
     assert [(r[4], r[5]) for r in rows] == [("'=1+2", "'=1+2"), ("'@SUM(A1)", "'@SUM(A1)")]
-    as_json = json.loads(run("releases", "--config", config, "--format", "json", "--cache-dir", tmp_path / "c").stdout)
+    as_json = json.loads(
+        invoke("releases", "--config", config, "--format", "json", "--cache-dir", tmp_path / "c").stdout
+    )
     assert [(r["version"], r["tag"]) for r in as_json] == [("'=1+2", "'=1+2"), ("'@SUM(A1)", "'@SUM(A1)")]
-    table = run("releases", "--config", config, "--cache-dir", tmp_path / "c").stdout
+    table = invoke("releases", "--config", config, "--cache-dir", tmp_path / "c").stdout
     assert "=1+2" in table  # a terminal table is not a spreadsheet: shown as it is
-    assert run("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-images").exit_code == 0
+    assert invoke("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-images").exit_code == 0
     for name in ("tidy.csv", "releases.csv", "areas.csv", "wide.csv"):
         with (tmp_path / "reports" / name).open(newline="") as stream:
             cells = [cell for row in csv.reader(stream) for cell in row]

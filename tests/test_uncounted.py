@@ -6,12 +6,11 @@ from __future__ import annotations
 import csv
 
 import pytest
-from click.testing import CliRunner
 
 from loccount import count_repository
-from loccount.cli import main
 from loccount.options import RunOptions
 from loccount.tables.changes import directory_changes, reconcile
+from tests.cli_helpers import invoke, table_rows
 
 # Code lines by hand: a.py 2 (x, y); keep.py 1; tests/test_k.py 1.
 READABLE_A = "x = 1\ny = 2\n"
@@ -67,10 +66,6 @@ def test_the_change_is_unreadable_then_readable_not_removed_and_added(counted) -
     assert reconcile(counted.tidy, counted.changes)["ok"].all()
 
 
-def invoke(*args: object):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
 def test_count_ends_with_a_note_naming_the_file_and_its_reason(repo) -> None:
     path, cache = repo
     result = invoke("count", path, "--tag", "1.0", "--tag", "1.1", "--cache-dir", cache)
@@ -89,8 +84,6 @@ def test_diff_shows_the_unreadable_lines_apart(repo) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "project 1.0 -> 1.1: code lines 4 -> 2 (-2, -50.0%); test share of code 25.0% -> 50.0%"
     assert lines[1].startswith("files: 0 added, 0 removed, 0 modified, 0 moved, 1 unreadable (")
-    from tests.test_cli import table_rows
-
     assert table_rows(result.stdout) == [
         ["pkg", "", "", "", "-2", "-2", "", "", "", "", "0"],
         ["all directories", "", "", "", "-2", "-2", "", "", "", "", "0"],

@@ -22,7 +22,7 @@ from loccount.gitio.tree import list_tree, read_blob
 from loccount.releases.model import Release, ReleaseRule, Tag
 from loccount.releases.series import KNOWN_SERIES, Series, choose_version
 from loccount.releases.tags import commit_date, date_notes, tag_target_kind
-from loccount.validation import validation_message
+from loccount.validation import number_as_text, validation_message
 
 SERIES_STATUS = "data/series_status.yaml"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -34,14 +34,9 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
 
 
-def _number_as_text(value: object) -> object:
-    """Release ids such as 2023.1 are written as YAML numbers in series_status.yaml."""
-    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
-
-
 class SeriesRecord(_Record):
     name: StrictStr
-    release_id: Annotated[StrictStr, BeforeValidator(_number_as_text)] | None = Field(None, alias="release-id")
+    release_id: Annotated[StrictStr, BeforeValidator(number_as_text)] | None = Field(None, alias="release-id")
     initial_release: date | None = Field(None, alias="initial-release")
     status: StrictStr | None = None
 

@@ -40,10 +40,6 @@ class Series:
     status: str | None = None
 
     @property
-    def title(self) -> str:
-        return self.name.capitalize()
-
-    @property
     def released(self) -> bool:
         return self.status not in UNRELEASED
 

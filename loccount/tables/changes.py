@@ -312,11 +312,6 @@ def _pairs_as_text(changes: pd.DataFrame) -> pd.DataFrame:
     return changes.reset_index(drop=True).fillna({column: "" for column in PAIR_COLUMNS})
 
 
-def activity(flows: pd.DataFrame) -> pd.Series:
-    """How much happened: lines added, removed and moved, whatever their sign."""
-    return flows["added"] - flows["removed"] + flows["moved"]
-
-
 def top_directories(flows: pd.DataFrame, top: int | None = 10) -> pd.DataFrame:
     """Per release pair, the directories where most happened, test and non-test side by side.
 

@@ -34,14 +34,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from re import _constants as sre  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 from pygments.lexer import RegexLexer
 from pygments.token import Error, Token, Whitespace
 
 from loccount.counting.fast.verified import unverified
+
+# Python's private regular-expression parser, read to find each rule's first characters. A
+# Python that moves it leaves dispatch unverified, and Pygments' own loop runs, like any other
+# guarded internal.
+sre: Any
+sre_parse: Any
+try:
+    from re import _constants as sre  # type: ignore[attr-defined,no-redef]
+    from re import _parser as sre_parse  # type: ignore[attr-defined,no-redef]
+except ImportError:
+    sre = sre_parse = None
 
 #: pygments' token type class, named as pygount names it (``_TokenType`` is private).
 TokenType = type(Token)
@@ -59,17 +68,18 @@ ASCII = tuple(chr(code) for code in range(128))
 ANY_ASCII = frozenset(ASCII)
 _UNSAFE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
-_CATEGORIES = {
-    sre.CATEGORY_DIGIT: r"\d",
-    sre.CATEGORY_NOT_DIGIT: r"\D",
-    sre.CATEGORY_SPACE: r"\s",
-    sre.CATEGORY_NOT_SPACE: r"\S",
-    sre.CATEGORY_WORD: r"\w",
-    sre.CATEGORY_NOT_WORD: r"\W",
-}
 _CHAR_FLAGS = re.IGNORECASE | re.DOTALL | re.ASCII | re.UNICODE
-_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
-_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+if sre is not None:
+    _CATEGORIES = {
+        sre.CATEGORY_DIGIT: r"\d",
+        sre.CATEGORY_NOT_DIGIT: r"\D",
+        sre.CATEGORY_SPACE: r"\s",
+        sre.CATEGORY_NOT_SPACE: r"\S",
+        sre.CATEGORY_WORD: r"\w",
+        sre.CATEGORY_NOT_WORD: r"\W",
+    }
+    _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+    _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
 
 Rule = tuple[Callable[..., Any], Any, Any]
 First = tuple[frozenset[str], bool]
@@ -361,8 +371,9 @@ _INSTALL_LOCK = threading.Lock()
 
 @cache
 def verified() -> bool:
-    """Whether the installed Pygments' loop is the one :func:`get_tokens_unprocessed` copies."""
-    return not unverified(VERIFIED)
+    """Whether the installed Pygments' loop is the one :func:`get_tokens_unprocessed` copies,
+    and Python's regular-expression parser is where dispatch reads it."""
+    return sre is not None and sre_parse is not None and not unverified(VERIFIED)
 
 
 def loop(dispatch: bool = True) -> str:
