@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -145,7 +146,7 @@ class CountCache:
                 "run `loccount cache clear` (or delete the file) and count again"
             ) from None
 
-    def _select_in(self, query: str, first: str, shas: Iterable[str]) -> Iterator[tuple]:
+    def _select_in(self, query: str, first: str, shas: Iterable[str]) -> Iterator[tuple[Any, ...]]:
         """Rows of ``query ... IN (shas)`` with ``first`` as its first parameter, in chunks."""
         ordered = sorted(set(shas))
         with self._guard("read"):

@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from loccount.counting.cache import CountCache, Key
 from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES, SCRATCH_PREFIX, count_batch, fingerprint, scratch_roots
@@ -176,7 +176,7 @@ def _run(
     in_flight: int,
 ) -> None:
     queue: Iterator[list[Key]] = iter(batches)
-    pending: set[Future] = set()
+    pending: set[Future[Any]] = set()
 
     def refill() -> None:
         while len(pending) < in_flight:

@@ -111,7 +111,7 @@ class ReleaseData:
         chosen = listed or known
         return sorted(chosen.values(), key=lambda s: (s.date or date.max, s.name))
 
-    def deliverable(self, series: str, name: str) -> dict | None:
+    def deliverable(self, series: str, name: str) -> dict[str, Any] | None:
         """``deliverables/<series>/<name>.yaml`` (validated), or None when the project is not in that series."""
         path = f"deliverables/{series}/{name}.yaml"
         if path not in self._blobs:

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from loccount.releases.model import ReleaseRule
 
@@ -108,7 +109,7 @@ class Shipped:
     rule: ReleaseRule
 
 
-def _versions(deliverable: Mapping, repo_names: Collection[str]) -> list[tuple[str, str]]:
+def _versions(deliverable: Mapping[str, Any], repo_names: Collection[str]) -> list[tuple[str, str]]:
     """(version, commit) for the project's repository, in the deliverable's order."""
     found = []
     for entry in deliverable.get("releases") or []:
@@ -126,7 +127,7 @@ DateOf = Callable[[str, str], datetime | None]
 
 
 def choose_version(
-    deliverable: Mapping,
+    deliverable: Mapping[str, Any],
     series: Series,
     repo_names: Collection[str],
     date_of: DateOf,

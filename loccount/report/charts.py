@@ -9,6 +9,8 @@ hover shows exact numbers, and on per-release charts the version, commit and dat
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -95,7 +97,7 @@ def headline(tidy: pd.DataFrame, title: str | None = None) -> go.Figure:
 MEASURES = (("code", "Python code lines"), ("lines", "all Python lines"))
 
 
-def _measure_menu(views: dict[str, dict], fig: go.Figure) -> None:
+def _measure_menu(views: dict[str, dict[str, Any]], fig: go.Figure) -> None:
     """A menu that switches the stacked traces and the share line between code and all lines."""
     buttons = [
         {
@@ -193,7 +195,7 @@ def _timeline_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def _timeline_view(forced: pd.DataFrame, measure: str) -> dict:
+def _timeline_view(forced: pd.DataFrame, measure: str) -> dict[str, Any]:
     """Sums over projects at every release date of one measure, the share and what is in force."""
     pivot = forced.pivot_table(index="date", columns="category", values=measure, aggfunc="sum")
     pivot = pivot.reindex(columns=[NON_TEST, TEST]).fillna(0).astype("int64")
@@ -212,7 +214,7 @@ def _timeline_view(forced: pd.DataFrame, measure: str) -> dict:
     }
 
 
-def _headline_view(totals: pd.DataFrame, labels: list[str], projects: pd.Series, measure: str) -> dict:
+def _headline_view(totals: pd.DataFrame, labels: list[str], projects: pd.Series, measure: str) -> dict[str, Any]:
     """One measure's stacked values, test share and hover data, as the traces and the menu take them."""
     pivot = totals.pivot_table(index="label", columns="category", values=measure, aggfunc="sum", sort=False)
     pivot = pivot.reindex(index=labels, columns=[NON_TEST, TEST]).fillna(0).astype("int64")
@@ -249,7 +251,7 @@ def _per_project(tidy: pd.DataFrame) -> tuple[pd.DataFrame, str, bool]:
     return own, "date", True
 
 
-def _release_hover(frame: pd.DataFrame, date_column: str = "date") -> list:
+def _release_hover(frame: pd.DataFrame, date_column: str = "date") -> list[tuple[str, ...]]:
     return list(
         zip(
             frame["project"],

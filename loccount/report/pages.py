@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -130,7 +131,7 @@ def _project_lead(name: str, rows: pd.DataFrame, provenance: Provenance) -> str:
     return f"{_what(rows)} of {name} counted{ordered}: {ends}, {_span(rows)}."
 
 
-def _latest_rows(summary: pd.DataFrame, pages: Mapping[str, str]) -> tuple[list[dict], dict | None]:
+def _latest_rows(summary: pd.DataFrame, pages: Mapping[str, str]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     rows = []
     test_code = 0
     for project, part in summary.groupby("project", sort=False):
@@ -160,7 +161,7 @@ def _latest_rows(summary: pd.DataFrame, pages: Mapping[str, str]) -> tuple[list[
     return rows, total
 
 
-def _release_rows(summary: pd.DataFrame) -> list[dict]:
+def _release_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
     return [
         {
             "project": row["project"],
@@ -184,7 +185,7 @@ def _release_rows(summary: pd.DataFrame) -> list[dict]:
     ]
 
 
-def _uncounted_rows(uncounted: pd.DataFrame | None, project: str) -> list[dict]:
+def _uncounted_rows(uncounted: pd.DataFrame | None, project: str) -> list[dict[str, str]]:
     """One row per file of ``project`` that could not be counted: its state, reason and the releases it is in."""
     if uncounted is None or uncounted.empty:
         return []
@@ -201,7 +202,7 @@ def _uncounted_rows(uncounted: pd.DataFrame | None, project: str) -> list[dict]:
     ]
 
 
-def _flow_cells(values: Mapping, flows: Sequence[str] = FLOWS) -> list[dict]:
+def _flow_cells(values: Mapping[str, Any], flows: Sequence[str] = FLOWS) -> list[dict[str, str]]:
     """The numbers of a change-table row: non-test, then test, each ``flows`` (added, removed, moved,
     unreadable where there is any, net)."""
     cells = []
@@ -224,7 +225,7 @@ def _release_names(tidy: pd.DataFrame) -> dict[tuple[str, str], str]:
 
 def _change_releases(
     whole: pd.DataFrame, directories: pd.DataFrame, names: Mapping[tuple[str, str], str]
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """One project's releases, newest first: the directories behind each release's change, and the total."""
     tops = top_directories(directories, DIRECTORIES_PER_RELEASE)
     wholes = top_directories(whole, None).set_index("to_release")
@@ -248,7 +249,7 @@ def _change_releases(
 
 def _movers(
     changes: pd.DataFrame, summary: pd.DataFrame, names: Mapping[tuple[str, str], str], pages: Mapping[str, str]
-) -> tuple[list[dict], list[str], list[str]]:
+) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     """The busiest directories of every project's latest release pair, across projects, the
     pairs (``project old → new``) in which no Python file changed, and the flows shown."""
     keys = ["project", "from_release", "to_release"]

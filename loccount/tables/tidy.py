@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -76,7 +76,7 @@ class Snapshot:
     rule: TestRule
 
 
-def _release_values(release: Release) -> list:
+def _release_values(release: Release) -> list[Any]:
     return [
         release.project,
         release.series,
