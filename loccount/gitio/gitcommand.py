@@ -8,17 +8,46 @@ import git
 
 from loccount.gitio.urls import ALLOWED_SCHEMES
 
-#: Environment for every git command loccount runs: no prompts, plain transports only, and
-#: a transfer that stalls below 1 kB/s for two minutes is given up.
+#: Configuration that could make git run a program, set for every command loccount runs so
+#: that a repository's own config (``git config gpg.program ./evil.sh``) can never run one:
+#: command-line-level settings (``GIT_CONFIG_KEY_n``) win over the repository's. No command
+#: loccount runs needs any of them: it never verifies signatures, pages, checks out or runs
+#: hooks, and diffs only names (with ``--no-ext-diff --no-textconv`` besides).
+NO_PROGRAM = "/nonexistent/loccount-runs-no-program"
+NEUTRAL_CONFIG = {
+    # `git log` and `git show` verify a commit's signature with gpg.program when asked to
+    "log.showSignature": "false",
+    "gpg.program": NO_PROGRAM,
+    "gpg.openpgp.program": NO_PROGRAM,
+    "gpg.x509.program": NO_PROGRAM,
+    "gpg.ssh.program": NO_PROGRAM,
+    "gpg.ssh.defaultKeyCommand": NO_PROGRAM,
+    # diff drivers and pagers
+    "diff.external": NO_PROGRAM,
+    "core.pager": "cat",
+    "pager.log": "false",
+    "pager.show": "false",
+    "pager.diff": "false",
+    # a work tree's file-system monitor, hooks, and what fetch or gc may run beside a transfer
+    # (the user's own credential helpers and ssh command stay: they come from the user's config)
+    "core.fsmonitor": "false",
+    "core.hooksPath": "/dev/null",
+    "core.alternateRefsCommand": NO_PROGRAM,
+    "gc.auto": "0",
+    "maintenance.auto": "false",
+    "protocol.ext.allow": "never",
+}
+#: Environment for every git command loccount runs: no prompts, plain transports only, the
+#: configuration above, and a transfer that stalls below 1 kB/s for two minutes is given up.
+_CONFIG = {**NEUTRAL_CONFIG, "http.lowSpeedLimit": "1000", "http.lowSpeedTime": "120"}
 GIT_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
     "GCM_INTERACTIVE": "never",
     "GIT_ALLOW_PROTOCOL": ":".join(sorted(ALLOWED_SCHEMES)),
-    "GIT_CONFIG_COUNT": "2",
-    "GIT_CONFIG_KEY_0": "http.lowSpeedLimit",
-    "GIT_CONFIG_VALUE_0": "1000",
-    "GIT_CONFIG_KEY_1": "http.lowSpeedTime",
-    "GIT_CONFIG_VALUE_1": "120",
+    "GIT_PAGER": "cat",
+    "GIT_CONFIG_COUNT": str(len(_CONFIG)),
+    **{f"GIT_CONFIG_KEY_{n}": key for n, key in enumerate(_CONFIG)},
+    **{f"GIT_CONFIG_VALUE_{n}": value for n, value in enumerate(_CONFIG.values())},
 }
 
 
