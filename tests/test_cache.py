@@ -127,3 +127,11 @@ def test_a_file_that_cannot_be_removed_is_one_line(cache_dir, monkeypatch) -> No
     monkeypatch.setattr(type(cache_dir), "unlink", refuse)
     with pytest.raises(CacheError, match=f"{cache_dir / DB_NAME}: cannot remove it: Permission denied"):
         clear(cache_dir)
+
+
+def test_tree_listings_are_kept_only_under_full_commit_ids(cache_dir) -> None:
+    """A name such as ``main`` moves with every commit: a listing stored under it would go stale."""
+    sha = "a" * 40
+    with CountCache(cache_dir) as cache:
+        cache.put_trees(".py", {sha: b"listing", "main": b"stale", "HEAD~1": b"stale", "a" * 12: b"short"})
+        assert cache.get_trees(".py", [sha, "main", "HEAD~1", "a" * 12]) == {sha: b"listing"}

@@ -134,6 +134,15 @@ def edit_release_data(world, path: str, text: str) -> None:
         ("releases:\n  - projects: []\n", "releases[0].version: Field required"),
         ("branches:\n  - name: stable/juno\n    location: true\n", "branches[0].location: Input should be a valid"),
         ("- 1\n", "(top level): Input should be a valid dictionary"),
+        # a revision name is a moving target: only a full commit id is a release's commit
+        (
+            "releases:\n  - version: '1.0.0'\n    projects:\n      - {repo: openstack/alpha, hash: main}\n",
+            "releases[0].projects[0].hash: String should match pattern",
+        ),
+        (
+            "releases:\n  - version: '1.0.0'\n    projects:\n      - {repo: openstack/alpha, hash: 'HEAD~1'}\n",
+            "releases[0].projects[0].hash: String should match pattern",
+        ),
     ],
 )
 def test_bad_release_data_fails_that_project_only_with_one_line(world, tmp_path, text, message) -> None:

@@ -13,6 +13,7 @@ full, no permission) is told apart from a damaged one, since clearing it would n
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +29,8 @@ from loccount.errors import CacheError, EnvironmentFault
 
 SCHEMA_VERSION = 1
 DB_NAME = "counts.sqlite3"
+#: A full commit id (SHA-1 or SHA-256): the only key a tree listing is cached under.
+COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 MIRRORS = "mirrors"
 _CHUNK = 500
 _SELECT = "SELECT sha, name, state, language, code, documentation, empty, string, state_info FROM counts"
@@ -188,13 +191,15 @@ class CountCache:
             self._db.commit()
 
     def get_trees(self, selection: str, commits: Iterable[str]) -> dict[str, bytes]:
-        """Stored tree listings (see :mod:`loccount.tree`) of ``commits`` for ``selection``."""
-        return dict(self._select_in(f"{_SELECT_TREES} WHERE selection = ? AND commit_sha IN", selection, commits))
+        """Stored tree listings (see :mod:`loccount.gitio.tree`) of ``commits`` for ``selection``."""
+        ids = [commit for commit in commits if COMMIT_ID.fullmatch(commit)]
+        return dict(self._select_in(f"{_SELECT_TREES} WHERE selection = ? AND commit_sha IN", selection, ids))
 
     def put_trees(self, selection: str, listings: dict[str, bytes]) -> None:
-        """Store tree listings: a commit id names its tree, so a listing never changes."""
+        """Store tree listings: a commit id names its tree, so a listing never changes. Only
+        full commit ids are keys: a name (``main``, ``HEAD~1``) moves, and is never stored."""
         with self._guard("write"):
-            rows = [(commit, selection, data) for commit, data in listings.items()]
+            rows = [(commit, selection, data) for commit, data in listings.items() if COMMIT_ID.fullmatch(commit)]
             self._db.executemany("INSERT OR REPLACE INTO trees VALUES (?,?,?)", rows)
             self._db.commit()
 

@@ -15,7 +15,16 @@ from typing import Annotated, Any
 
 import git
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictStr,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from loccount.errors import ReleaseError
 from loccount.gitio.tree import list_tree, read_blob
@@ -41,9 +50,14 @@ class SeriesRecord(_Record):
     status: StrictStr | None = None
 
 
+#: A commit id as openstack/releases records it: the full hex id (a name such as ``main`` or
+#: ``HEAD~1`` would be a moving target, and trees are cached by commit).
+CommitId = Annotated[StrictStr, StringConstraints(pattern=r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")]
+
+
 class _Project(_Record):
     repo: StrictStr | None = None
-    hash: StrictStr | None = None
+    hash: CommitId | None = None
 
 
 class _Version(_Record):
