@@ -187,3 +187,19 @@ def test_headline_images_follow_a_symlink_too(tmp_path, monkeypatch) -> None:
     assert (output / "headline.png").is_symlink() and kept.read_bytes() == b"image .png"
     assert (output / "headline.svg").read_bytes() == b"image .svg"
     assert not [p for p in [*output.iterdir(), *kept.parent.iterdir()] if p.name.startswith(".")]
+
+
+def test_images_kaleido_returned_without_writing_are_skipped_with_a_note(tmp_path, monkeypatch) -> None:
+    """kaleido has been seen to return under load without writing a file: asked twice, then a note."""
+    from loccount.report import pages
+    from loccount.report.outputs import write_report
+    from tests.report_data import PROVENANCE, areas, tidy
+
+    calls: list[int] = []
+    monkeypatch.setattr(pages, "render_images", lambda figure, targets: calls.append(len(targets)))
+    messages: list[str] = []
+    written = write_report(tidy(), areas(), PROVENANCE, tmp_path, images=True, say=messages.append)
+    assert calls == [2, 2]
+    assert messages == ["static images skipped: kaleido returned without writing headline.png, headline.svg"]
+    assert not [path for path in written if path.suffix in (".png", ".svg")]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporaries left

@@ -241,19 +241,43 @@ def _write_plotlyjs(output: Path) -> str:
     return name
 
 
+#: How often kaleido is asked for the headline images before they are skipped with a note.
+IMAGE_ATTEMPTS = 2
+
+
+def _written(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
 def _write_images(figure: object, output: Path, say: Callable[[str], None]) -> list[Path]:
     """The headline as PNG and SVG; where no Chromium can render them, a note instead."""
     from loccount.report.pages import render_images
 
     targets = [output / f"{HEADLINE}.{suffix}" for suffix in IMAGE_SUFFIXES]
     temporaries = [staging_path(target) for target in targets]
-    try:
-        render_images(figure, temporaries)
-    except Exception as error:  # kaleido raises its own, choreographer's and OS errors
+    reason = ""
+    for _attempt in range(IMAGE_ATTEMPTS):
+        try:
+            render_images(figure, temporaries)
+        except Exception as error:  # kaleido raises its own, choreographer's and OS errors
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            reason = f"no usable Chromium or Chrome for kaleido ({reason[:160]})"
+            break
+        # Under load kaleido has been seen to return without writing a file: try once more.
+        missing = [
+            target.name for temporary, target in zip(temporaries, targets, strict=True) if not _written(temporary)
+        ]
+        if not missing:
+            reason = ""
+            break
+        reason = f"kaleido returned without writing {', '.join(missing)}"
+    if reason:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        say(f"static images skipped: no usable Chromium or Chrome for kaleido ({reason[:160]})")
+        say(f"static images skipped: {reason}")
         return []
     for temporary, target in zip(temporaries, targets, strict=True):
         install(temporary, target)
