@@ -68,6 +68,11 @@ def read_blob(repo: git.Repo, sha: str) -> bytes:
         _sha, kind, _size, data = repo.git.get_object_data(sha)
     except (ValueError, git.GitCommandError) as error:
         raise RepositoryError(f"{repo.git_dir}: cannot read blob {sha}: {error}") from None
+    except OSError as error:  # the persistent `git cat-file --batch` died (killed, out of memory)
+        raise RepositoryError(
+            f"{repo.git_dir}: git cat-file --batch stopped while reading blob {sha} "
+            f"({error.strerror or error}); run the same command again: counts finished so far are cached"
+        ) from None
     if kind not in ("blob", b"blob"):
         raise RepositoryError(f"{repo.git_dir}: object {sha} is a {kind}, not a blob")
     return data

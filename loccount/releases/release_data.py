@@ -190,6 +190,10 @@ def has_commit(repo: git.Repo, sha: str) -> bool:
         _sha, kind, _size = repo.git.get_object_header(sha)
     except ValueError:
         return False
+    except OSError as error:  # the persistent `git cat-file --batch-check` died (killed, out of memory)
+        raise ReleaseError(
+            f"{repo.git_dir}: git cat-file --batch-check stopped while looking up {sha}: {error}"
+        ) from None
     return kind in ("commit", b"commit")
 
 
