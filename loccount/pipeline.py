@@ -26,7 +26,7 @@ from loccount.counting.engine import Blob, count_blobs
 from loccount.errors import LoccountError, ReleaseError
 from loccount.gitio.entries import MISSING, EntryKind, Rename, TreeEntry
 from loccount.gitio.mirror import open_repository
-from loccount.gitio.tree import DEFAULT_SIMILARITY, decode_entries, encode_entries, find_renames, list_tree
+from loccount.gitio.tree import DEFAULT_SIMILARITY, encode_entries, find_renames, list_tree
 from loccount.gitio.urls import is_local
 from loccount.options import DEFAULT_OPTIONS, RunOptions
 from loccount.provenance import Provenance, Selection, make_provenance
@@ -156,10 +156,13 @@ def count_releases(
                     if entry.kind == EntryKind.FILE:
                         blobs.setdefault((entry.sha, entry.name), Blob(repo, entry.size))
         counts = count_blobs(blobs, cache, options.engine, options.progress)
+        damaged = cache.damaged
+    selection = selection or Selection()
+    if damaged:
+        note = f"the count cache in {options.cache} held {damaged:,} damaged rows; they were counted or listed again"
+        selection = replace(selection, notes=[*selection.notes, note])
     plain = options.engine.plain if options.engine else False
-    info = make_provenance(
-        describe(plain), [rule.describe() for _repo, _releases, rule in groups], selection or Selection()
-    )
+    info = make_provenance(describe(plain), [rule.describe() for _repo, _releases, rule in groups], selection)
     files = file_frame(snapshots, counts, info.pygount)
     tidy = tidy_frame(files, snapshots, info.pygount)
     repos = {release.project: repo for repo, releases, _rule in groups for release in releases}
@@ -171,7 +174,7 @@ def _listings(groups: Sequence[Group], cache: CountCache) -> dict[str, list[Tree
     """Python entries of every release's commit: from the cache, or listed by git (and cached)."""
     wanted = {release.commit: repo for repo, releases, _ in groups for release in releases}
     selection = "|".join(PYTHON_SUFFIXES)
-    listings = {commit: decode_entries(data) for commit, data in cache.get_trees(selection, wanted).items()}
+    listings = cache.get_trees(selection, wanted)
     missing = [(repo, commit) for commit, repo in wanted.items() if commit not in listings]
     with ThreadPoolExecutor(LISTING_THREADS) as pool:  # git does the work; threads only wait on it
         listed = dict(zip((c for _, c in missing), pool.map(_python_listing, missing), strict=True))

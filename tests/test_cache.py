@@ -131,7 +131,63 @@ def test_a_file_that_cannot_be_removed_is_one_line(cache_dir, monkeypatch) -> No
 
 def test_tree_listings_are_kept_only_under_full_commit_ids(cache_dir) -> None:
     """A name such as ``main`` moves with every commit: a listing stored under it would go stale."""
+    from loccount.gitio.entries import TreeEntry
+    from loccount.gitio.tree import encode_entries
+
     sha = "a" * 40
+    listing = [TreeEntry("a.py", "b" * 40, "100644", 3)]
+    data = encode_entries(listing)
     with CountCache(cache_dir) as cache:
-        cache.put_trees(".py", {sha: b"listing", "main": b"stale", "HEAD~1": b"stale", "a" * 12: b"short"})
-        assert cache.get_trees(".py", [sha, "main", "HEAD~1", "a" * 12]) == {sha: b"listing"}
+        cache.put_trees(".py", {sha: data, "main": data, "HEAD~1": data, "a" * 12: data})
+        assert cache.get_trees(".py", [sha, "main", "HEAD~1", "a" * 12]) == {sha: listing}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE trees SET entries = x'00ff00ff'",  # not zlib at all
+        "UPDATE trees SET entries = zeroblob(0)",
+        "UPDATE counts SET code = 'abc'",
+        "UPDATE counts SET code = -5",
+        "UPDATE counts SET state = 'bogus'",
+        "UPDATE counts SET string = 1.5",
+    ],
+)
+def test_a_damaged_row_is_counted_again_and_said(make_repo, tmp_path, damage: str) -> None:
+    """A row that cannot be what it claims is never trusted: the same figures as a fresh cache, and a note."""
+    import zlib
+
+    from tests.cli_helpers import invoke
+    from tests.fixtures_data import RELEASE_1_1
+
+    builder = make_repo("damaged")
+    builder.release("1.1", RELEASE_1_1)
+    cache = tmp_path / "c"
+    fresh = invoke("count", builder.path, "--tag", "1.1", "--cache-dir", tmp_path / "fresh")
+    assert invoke("count", builder.path, "--tag", "1.1", "--cache-dir", cache).exit_code == 0
+    with sqlite3.connect(cache / DB_NAME) as db:
+        db.execute(damage)
+        db.execute("UPDATE trees SET entries = ? WHERE 0", (zlib.compress(b'{"not": "a list"}'),))
+    damaged = invoke("count", builder.path, "--tag", "1.1", "--cache-dir", cache)
+    assert damaged.exit_code == 0, damaged.output
+    assert damaged.stdout == fresh.stdout
+    notes = [line for line in damaged.stderr.splitlines() if "damaged rows" in line]
+    assert len(notes) == 1 and notes[0].startswith(f"note: the count cache in {cache} held ")
+    again = invoke("count", builder.path, "--tag", "1.1", "--cache-dir", cache)
+    assert again.stdout == fresh.stdout and "damaged rows" not in again.stderr  # repaired by the recount
+
+
+def test_a_listing_of_the_wrong_shape_is_no_listing() -> None:
+    import json
+    import zlib
+
+    from loccount.gitio.tree import decode_entries, encode_entries
+
+    assert decode_entries(zlib.compress(json.dumps({"not": "a list"}).encode())) is None
+    assert decode_entries(zlib.compress(json.dumps([["a.py", "x" * 40, "100644", 3]]).encode())) is None
+    assert decode_entries(zlib.compress(json.dumps([["a.py", "a" * 40, "100644", "3"]]).encode())) is None
+    assert decode_entries(b"garbage") is None
+    good = decode_entries(
+        encode_entries(decode_entries(zlib.compress(b'[["a.py","' + b"a" * 40 + b'","100644",3]]')) or [])
+    )
+    assert good is not None and [(e.path, e.size) for e in good] == [("a.py", 3)]

@@ -24,8 +24,10 @@ from typing import Any
 
 import platformdirs
 
-from loccount.counting.filecount import FileCount, FileState
+from loccount.counting.filecount import FileCount
 from loccount.errors import CacheError, EnvironmentFault
+from loccount.gitio.entries import TreeEntry
+from loccount.gitio.tree import decode_entries
 
 SCHEMA_VERSION = 1
 DB_NAME = "counts.sqlite3"
@@ -92,6 +94,9 @@ class CountCache:
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / DB_NAME
+        #: Rows read that could not be what they claim (an edited or damaged database): each is
+        #: left out, so its blob or tree is counted or listed again, and the run says so.
+        self.damaged = 0
         ensure_cache_dir(directory)
         if self.path.exists() and not self.path.is_file():
             raise CacheError(
@@ -168,9 +173,10 @@ class CountCache:
         query = f"{_SELECT} WHERE fingerprint = ? AND sha IN"
         for sha, name, *values in self._select_in(query, fingerprint, (sha for sha, _name in wanted)):
             key = wanted.get((sha, name))
-            state, *rest = values
-            counted = FileCount(FileState(state), *rest)
-            if key is not None and not counted.accidental:
+            counted = FileCount.from_row(*values)
+            if counted is None:
+                self.damaged += 1  # not a count: counted again, and said
+            elif key is not None and not counted.accidental:
                 found[key] = counted
         return found
 
@@ -190,10 +196,17 @@ class CountCache:
             self._db.executemany("INSERT OR REPLACE INTO counts VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
             self._db.commit()
 
-    def get_trees(self, selection: str, commits: Iterable[str]) -> dict[str, bytes]:
-        """Stored tree listings (see :mod:`loccount.gitio.tree`) of ``commits`` for ``selection``."""
+    def get_trees(self, selection: str, commits: Iterable[str]) -> dict[str, list[TreeEntry]]:
+        """Stored tree listings of ``commits`` for ``selection`` (a damaged one is left out, to be listed again)."""
         ids = [commit for commit in commits if COMMIT_ID.fullmatch(commit)]
-        return dict(self._select_in(f"{_SELECT_TREES} WHERE selection = ? AND commit_sha IN", selection, ids))
+        found = {}
+        for commit, data in self._select_in(f"{_SELECT_TREES} WHERE selection = ? AND commit_sha IN", selection, ids):
+            entries = decode_entries(data)
+            if entries is None:
+                self.damaged += 1
+            else:
+                found[commit] = entries
+        return found
 
     def put_trees(self, selection: str, listings: dict[str, bytes]) -> None:
         """Store tree listings: a commit id names its tree, so a listing never changes. Only

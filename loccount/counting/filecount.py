@@ -27,6 +27,7 @@ class FileState(StrEnum):
     HUGE = "huge"
 
 
+STATE_VALUES = frozenset(state.value for state in FileState)
 #: States of a file that is in the release but whose lines could not be counted: pygount
 #: cannot read it (``error``), takes it for binary, or it is over the size cap (``huge``).
 #: Its lines are missing from the totals, which is said wherever it happens.
@@ -72,6 +73,20 @@ class FileCount:
             string=analysis.string_count,
             state_info=None if info is None else str(info),
         )
+
+    @classmethod
+    def from_row(cls, state: object, language: object, *values: object) -> FileCount | None:
+        """A count read back from the cache, or None for a row that cannot be one (edited, damaged):
+        a known state, a language name, four whole numbers of lines, none negative, and a reason."""
+        *counts, info = values
+        if not isinstance(state, str) or state not in STATE_VALUES or not isinstance(language, str):
+            return None
+        if len(counts) != 4 or not all(type(n) is int and n >= 0 for n in counts):
+            return None
+        if info is not None and not isinstance(info, str):
+            return None
+        code, documentation, empty, string = (n for n in counts if isinstance(n, int))
+        return cls(FileState(state), language, code, documentation, empty, string, info)
 
     @classmethod
     def error(cls, info: str) -> FileCount:

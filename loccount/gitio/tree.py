@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zlib
 
 import git
@@ -52,14 +53,40 @@ def list_tree(repo: git.Repo, commit: str, suffixes: tuple[str, ...] | None = No
     return parse_ls_tree(output, suffixes)
 
 
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+#: The modes of the non-tree entries git lists: files, executables, symlinks and submodules.
+_MODES = frozenset({"100644", "100755", "100664", "120000", "160000"})
+
+
 def encode_entries(entries: list[TreeEntry]) -> bytes:
     """A compact, lossless form of a listing for the cache (paths may hold undecodable bytes)."""
     rows = [[entry.path, entry.sha, entry.mode, entry.size] for entry in entries]
     return zlib.compress(json.dumps(rows, separators=(",", ":")).encode("ascii"))
 
 
-def decode_entries(data: bytes) -> list[TreeEntry]:
-    return [TreeEntry(*row) for row in json.loads(zlib.decompress(data))]
+def decode_entries(data: object) -> list[TreeEntry] | None:
+    """A listing :func:`encode_entries` made, or None for anything else (a damaged cache row)."""
+    try:
+        rows = json.loads(zlib.decompress(data)) if isinstance(data, bytes) else None
+    except (zlib.error, ValueError):
+        return None
+    if not isinstance(rows, list) or not all(_is_entry(row) for row in rows):
+        return None
+    return [TreeEntry(*row) for row in rows]
+
+
+def _is_entry(row: object) -> bool:
+    if not isinstance(row, list) or len(row) != 4:
+        return False
+    path, sha, mode, size = row
+    return (
+        isinstance(path, str)
+        and isinstance(sha, str)
+        and bool(_OBJECT_ID.fullmatch(sha))
+        and mode in _MODES
+        and type(size) is int
+        and size >= MISSING
+    )
 
 
 def read_blob(repo: git.Repo, sha: str) -> bytes:
