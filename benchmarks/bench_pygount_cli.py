@@ -96,7 +96,7 @@ class Tree:
 
 def restore(cell: str) -> str:
     """Undo loccount's formula neutralisation, exactly as loccount.outputs.restore does."""
-    if cell.startswith("'") and cell[1:2] and cell[1] in "".join(FORMULA_STARTS):
+    if cell.startswith("'") and cell[1:2] and cell[1] in "".join(FORMULA_STARTS) + "'":
         return cell[1:]
     return cell
 

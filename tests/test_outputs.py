@@ -203,3 +203,24 @@ def test_images_kaleido_returned_without_writing_are_skipped_with_a_note(tmp_pat
     assert messages == ["static images skipped: kaleido returned without writing headline.png, headline.svg"]
     assert not [path for path in written if path.suffix in (".png", ".svg")]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporaries left
+
+
+def test_header_cells_are_neutralised_like_every_other_cell(tmp_path) -> None:
+    """wide.csv has a column per project: a project named like a formula must not become one."""
+    import pandas as pd
+
+    from loccount.report.outputs import csv_text
+
+    frame = pd.DataFrame({"series": ["juno"], "=SUM(1+1) non-test": [3], "+cmd test": [1], "nova test": [2]})
+    header = csv_text(frame).splitlines()[0]
+    assert header == "series,'=SUM(1+1) non-test,'+cmd test,nova test"
+
+
+def test_a_cell_that_starts_with_a_quote_reads_back_as_it_was(tmp_path) -> None:
+    import pandas as pd
+
+    from loccount.report.outputs import read_csv, write_csv
+
+    paths = ["'=x.py", "'plain.py", "=y.py", "pkg/ok.py"]
+    write_csv(pd.DataFrame({"path": paths}), tmp_path / "t.csv")
+    assert read_csv(tmp_path / "t.csv", ["path"])["path"].tolist() == paths

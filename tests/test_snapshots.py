@@ -122,3 +122,23 @@ def one_line_error(result, fragment: str) -> None:
 def test_bad_snapshot_options_get_one_line(history, tmp_path, args, fragment) -> None:
     result = CliRunner().invoke(main, ["count", str(history[0]), "--cache-dir", str(tmp_path), *args])
     one_line_error(result, fragment)
+
+
+def test_the_last_year_python_can_represent_is_a_period_like_any_other(make_repo, tmp_path) -> None:
+    """December 9999 has no next month in Python's dates: its period runs to the end of time."""
+    from datetime import UTC, date, datetime
+
+    from loccount.releases.snapshots import periods
+    from tests.cli_helpers import invoke
+
+    last = periods("year", date(9998, 6, 1), date(9999, 12, 31))
+    assert [(p.label, p.after) for p in last] == [
+        ("9998", datetime(9999, 1, 1, tzinfo=UTC)),
+        ("9999", datetime.max.replace(tzinfo=UTC)),
+    ]
+    assert periods("month", date(9999, 12, 1), date(9999, 12, 31))[-1].after == datetime.max.replace(tzinfo=UTC)
+    builder = make_repo("far")
+    builder.release("1.0", {"a.py": "x = 1\n"})
+    result = invoke("count", builder.path, "--every", "year", "--until", "9999-12-31", "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output

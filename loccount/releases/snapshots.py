@@ -61,16 +61,14 @@ def periods(every: str, since: date, until: date) -> list[Period]:
     if since > until:
         raise ConfigError(f"--since {since.isoformat()} is after --until {until.isoformat()}")
     found = []
-    start = _start(since, every)
-    while start <= until:
-        after = _next(start, every)
-        found.append(
-            Period(
-                _label(start, every),
-                datetime(start.year, start.month, 1, tzinfo=UTC),
-                datetime(after.year, after.month, 1, tzinfo=UTC),
-            )
-        )
+    start: date | None = _start(since, every)
+    while start is not None and start <= until:
+        try:
+            after: date | None = _next(start, every)
+        except ValueError:  # the period after December 9999: Python's dates end there
+            after = None
+        end = datetime(after.year, after.month, 1, tzinfo=UTC) if after else datetime.max.replace(tzinfo=UTC)
+        found.append(Period(_label(start, every), datetime(start.year, start.month, 1, tzinfo=UTC), end))
         start = after
     return found
 

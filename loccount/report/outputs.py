@@ -54,31 +54,36 @@ TEXT_COLUMNS = [c for c in RELEASE_COLUMNS if c not in ("series_date", "date")] 
 ]
 #: Leading characters that make a spreadsheet treat a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Cells that get the quote: formulas, and text that starts with a quote itself (else reading
+#: the CSV back would take that quote for loccount's and drop it: a path ``'=x.py``).
+QUOTED_STARTS = (*FORMULA_STARTS, "'")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 
 
 def neutralize(value: object) -> object:
     """Prefix a text cell that a spreadsheet would run as a formula with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(QUOTED_STARTS):
         return "'" + value
     return value
 
 
 def restore(value: object) -> object:
     """Undo :func:`neutralize` when reading a CSV loccount wrote."""
-    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r'":
         return value[1:]
     return value
 
 
 def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells cannot start a formula."""
+    """A copy of ``frame`` whose text cells, and header cells, cannot start a formula (``wide.csv``'s
+    headers hold project names, which come from the config or a repository's directory name)."""
     out = frame.copy()
+    out.columns = [neutralize(column) for column in out.columns]
     for column in out.columns:
         values = out[column]
         if values.dtype == object or pd.api.types.is_string_dtype(values):
             try:
-                risky = values.str.startswith(FORMULA_STARTS, na=False)
+                risky = values.str.startswith(QUOTED_STARTS, na=False)
             except AttributeError:  # a column without any text
                 continue
             if risky.any():
