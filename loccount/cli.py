@@ -26,8 +26,11 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH, ma
 
 
 def _flag(label: str, style: str, message: str) -> None:
-    """A styled label, then the message exactly as given (it may hold repository text)."""
-    err.print(Text.assemble((label, style), message), highlight=False, soft_wrap=True)
+    """A styled label, then the message as text (it may hold repository text: never markup, and
+    nothing a terminal would act on)."""
+    from loccount.terminal import visible
+
+    err.print(Text.assemble((label, style), visible(message)), highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -454,7 +457,7 @@ def diff(
     from loccount.pipeline import compare_repository
     from loccount.report.outputs import write_csv
     from loccount.runs import compare_config
-    from loccount.terminal import BlobProgress, changes_table, comparison_lines
+    from loccount.terminal import BlobProgress, changes_table, comparison_lines, visible
 
     usage = "diff: give TARGET FROM TO, or --project with --from and --to"
     with BlobProgress(err) as progress:
@@ -476,7 +479,7 @@ def diff(
     if csv_path:  # before the table: a reader that closes stdout early (`| head`) loses no file
         write_csv(comparison.changes, csv_path)
     for line in comparison_lines(comparison.summary, comparison.changes, measure, similarity):
-        out.print(line, highlight=False)
+        out.print(visible(line), highlight=False)
     table = changes_table(comparison.directories(depth, measure, top), comparison.totals(measure), depth, measure)
     out.print(table)
     if csv_path:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
@@ -19,11 +20,29 @@ from rich.progress import (
 from rich.table import Table
 
 from loccount.classify import NON_TEST, TEST
+from loccount.report.labels import flow_text, release_name, share, text
+from loccount.tables.changes import Change, shown_flows
 
 if TYPE_CHECKING:
     from loccount.counting.cache import CacheInfo
-from loccount.report.labels import flow_text, release_name, share, text
-from loccount.tables.changes import Change, shown_flows
+
+
+#: What a terminal would act on instead of showing: C0 and C1 control characters (ESC starts
+#: sequences that clear the screen or move the cursor), zero-width marks and bidirectional
+#: overrides. Repository data (paths, tags, messages) is shown with these escaped.
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def visible(value: object) -> str:
+    """``value`` as text a terminal shows as it is: every character it would act on as an escape (``\\x1b``)."""
+    return _HIDDEN.sub(lambda match: ascii(match.group())[1:-1], str(value))
+
+
+class SafeTable(Table):
+    """A rich table whose cells are shown as they are: text cells pass through :func:`visible`."""
+
+    def add_row(self, *renderables: Any, **options: Any) -> None:
+        super().add_row(*(visible(r) if isinstance(r, str) else r for r in renderables), **options)
 
 
 class FetchLines:
@@ -35,12 +54,12 @@ class FetchLines:
 
     def __call__(self, message: str) -> None:
         if self.console.is_terminal:
-            self.console.print(message.ljust(70), highlight=False, end="\r")
+            self.console.print(visible(message).ljust(70), highlight=False, end="\r")
             return
         stage = message.rsplit(" ", 1)[0] if message.endswith("%") else message
         if stage != self.stage:
             self.stage = stage
-            self.console.print(stage, highlight=False)
+            self.console.print(visible(stage), highlight=False)
 
 
 def cache_lines(info: CacheInfo) -> list[str]:
@@ -132,7 +151,7 @@ class BlobProgress:
 
 def release_table(summary: pd.DataFrame) -> Table:
     """Files and the four line kinds for test, non-test and total, per release, plus test share."""
-    table = Table(title="Python lines per release (pygount)", show_lines=False)
+    table = SafeTable(title="Python lines per release (pygount)", show_lines=False)
     for header in ("project", "release", "category", "files", "code", "doc", "empty", "string", "lines"):
         table.add_column(header, justify="left" if header in ("project", "release", "category") else "right")
     table.add_column("test share of code", justify="right")
@@ -157,7 +176,7 @@ def release_table(summary: pd.DataFrame) -> Table:
 
 def releases_table(frame: pd.DataFrame) -> Table:
     """The resolved release map, one row per project and series."""
-    table = Table(title="Releases per series")
+    table = SafeTable(title="Releases per series")
     for header in ("project", "series", "release id", "version", "tag", "commit", "tag date", "rule"):
         table.add_column(header, no_wrap=True)
     for _, row in frame.iterrows():
@@ -177,7 +196,7 @@ def releases_table(frame: pd.DataFrame) -> Table:
 
 def projects_table(summary: pd.DataFrame) -> Table:
     """Per project: how many releases, and code lines and test share at the first and last one."""
-    table = Table(title="Python code lines per project (first and latest release counted)")
+    table = SafeTable(title="Python code lines per project (first and latest release counted)")
     for header in ("project", "releases", "first", "code", "test share", "latest", "code", "test share"):
         table.add_column(header, justify="left" if header in ("project", "first", "latest") else "right")
     for project, rows in summary.groupby("project", sort=False):
@@ -201,7 +220,7 @@ def changes_table(top: pd.DataFrame, totals: pd.DataFrame, depth: int, measure: 
     ``top`` is :func:`loccount.release_diff.top_directories` for the pair; ``totals`` its
     whole-project flows (depth 0), shown as the last row.
     """
-    table = Table(title=f"Where the change came from: {measure} lines by directory (depth {depth})")
+    table = SafeTable(title=f"Where the change came from: {measure} lines by directory (depth {depth})")
     table.add_column("directory", justify="left", overflow="fold")
     flows = shown_flows(totals)
     for category in (NON_TEST, TEST):

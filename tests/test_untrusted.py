@@ -87,3 +87,23 @@ def test_formula_cells_are_neutralized_and_restored(text: str) -> None:
 @pytest.mark.parametrize("text", ["nova", "2014.2", "a=b", "'quoted"])
 def test_ordinary_cells_stay_as_they_are(text: str) -> None:
     assert neutralize(text) == text == restore(text)
+
+
+def test_repository_text_never_reaches_the_terminal_as_control_characters(make_repo, tmp_path) -> None:
+    """A directory, file or tag holding ESC sequences (clear the screen, move the cursor) or a
+    bidirectional override is printed escaped, in tables, notes and the diff's words alike."""
+    from tests.cli_helpers import invoke
+
+    clear, override = "\x1b[2J", "\u202e"
+    builder = make_repo("escapes")
+    builder.release("v1", {f"evil{clear}dir/a.py": "x = 1\n", "ok/b.py": "y = 1\n"})
+    builder.release(f"v2{override}", {f"evil{clear}dir/a.py": "x = 1\ny = 2\n", "ok/b.py": "y = 1\n"})
+    for args in (
+        ["count", builder.path, "--tag", "v1", "--tag", f"v2{override}"],
+        ["diff", builder.path, "v1", f"v2{override}"],
+    ):
+        result = invoke(*args, "--cache-dir", tmp_path / "c")
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and override not in result.output
+    assert "evil\\x1b[2Jdir" in result.stdout
+    assert "v2\\u202e" in result.stdout

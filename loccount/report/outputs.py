@@ -54,15 +54,15 @@ TEXT_COLUMNS = [c for c in RELEASE_COLUMNS if c not in ("series_date", "date")] 
 ]
 #: Leading characters that make a spreadsheet treat a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: Cells that get the quote: formulas, and text that starts with a quote itself (else reading
-#: the CSV back would take that quote for loccount's and drop it: a path ``'=x.py``).
-QUOTED_STARTS = (*FORMULA_STARTS, "'")
+#: A cell that starts with a quote and one of these would lose that quote when read back (it
+#: looks like loccount's own): it gets one more (``'=x.py`` is written ``''=x.py``).
+_AMBIGUOUS = ("'=", "'+", "'-", "'@", "'\t", "'\r", "''")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 
 
 def neutralize(value: object) -> object:
     """Prefix a text cell that a spreadsheet would run as a formula with a quote."""
-    if isinstance(value, str) and value.startswith(QUOTED_STARTS):
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, *_AMBIGUOUS)):
         return "'" + value
     return value
 
@@ -83,7 +83,7 @@ def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
         values = out[column]
         if values.dtype == object or pd.api.types.is_string_dtype(values):
             try:
-                risky = values.str.startswith(QUOTED_STARTS, na=False)
+                risky = values.str.startswith((*FORMULA_STARTS, *_AMBIGUOUS), na=False)
             except AttributeError:  # a column without any text
                 continue
             if risky.any():
