@@ -205,7 +205,7 @@ def select_releases(
     found: list[Release] = []
     listed: dict[str, Tag] = {}
     if spec.tags or spec.tags_matching is not None:
-        listed = dict(known) if known is not None else list_tags(repo)
+        listed = dict(known) if known is not None else list_tags(repo, notes)
         found += resolve_tags(repo, project, spec.tags, spec.tags_matching, known=listed, notes=notes)
     if spec.every is not None:
         found += resolve_snapshots(

@@ -142,7 +142,7 @@ def plan_config(
     for project in selected:
         try:
             repo = open_url(project.repo_url)
-            tags = list_tags(repo)
+            tags = list_tags(repo, result.notes)
             if project.by_series and data is not None:
                 explicit = project.tags if isinstance(project.tags, dict) else {}
                 found = resolve_project(

@@ -237,3 +237,21 @@ def test_local_repositories_are_named_from_the_repository_not_its_storage(tmp_pa
     git(tmp_path, "init", "-q", "--bare", str(mirror))
     git(mirror, "remote", "add", "origin", "https://github.com/pallets/flask.git")
     assert project_name(str(mirror), open_local(str(mirror))) == "flask"  # its origin says what it is
+
+
+def test_a_tag_at_a_missing_object_is_left_out_with_a_note(make_repo, tmp_path) -> None:
+    """One dangling ref (a half-copied repository, a pruned object) never blocks the other tags."""
+    from tests.cli_helpers import invoke
+
+    builder = make_repo("dangling")
+    builder.release("v1.0", {"a.py": "x = 1\n"})
+    builder.release("v2.0", {"a.py": "x = 1\ny = 2\n"})
+    (builder.path / ".git" / "refs" / "tags" / "broken").write_text("12" * 20 + "\n")
+    notes: list[str] = []
+    tags = list_tags(open_local(str(builder.path)), notes)
+    assert sorted(tags) == ["v1.0", "v2.0"]
+    assert notes == [f"tag broken is left out: fatal: missing object {'12' * 20} for refs/tags/broken"]
+    for args in (["--tag", "v1.0"], ["--tags-matching", r"v\d\.0"]):
+        result = invoke("count", builder.path, *args, "--cache-dir", tmp_path / "c")
+        assert result.exit_code == 0, result.output
+        assert "note: tag broken is left out: fatal: missing object" in result.stderr

@@ -46,11 +46,13 @@ def parse_git_date(text: str, what: str, notes: list[str] | None = None) -> date
         return None
 
 
-def list_tags(repo: git.Repo) -> dict[str, Tag]:
+def list_tags(repo: git.Repo, notes: list[str] | None = None) -> dict[str, Tag]:
     """Every tag that points (through annotated tags) at a commit, with its release date.
 
     Tags that point at a tree or a blob are left out (asked for by name, they are said to be one).
     A tag whose own date Python cannot represent carries a ``date_note``, said when it is counted.
+    A tag that points at an object the repository lacks is left out, and said in ``notes``: one
+    dangling ref never keeps the other tags from being counted.
     """
     fields = [
         "refname:strip=2",
@@ -65,7 +67,7 @@ def list_tags(repo: git.Repo) -> dict[str, Tag]:
     try:
         output = repo.git.for_each_ref(f"--format={fmt}", "refs/tags")
     except git.GitCommandError as error:
-        raise ReleaseError(f"{repo.git_dir}: cannot list tags: {git_error(error)}") from None
+        output = _listing_around_broken_tags(repo, fmt, error, notes)
     tags: dict[str, Tag] = {}
     nested = []
     for line in output.splitlines():
@@ -82,6 +84,35 @@ def list_tags(repo: git.Repo) -> dict[str, Tag]:
         if commit:
             tags[name] = Tag(name, commit, stamp, note)
     return tags
+
+
+#: Tags listed per ``git for-each-ref`` when some tag is broken (their names are its arguments).
+_REFS_PER_LISTING = 200
+
+
+def _listing_around_broken_tags(repo: git.Repo, fmt: str, error: git.GitCommandError, notes: list[str] | None) -> str:
+    """``for-each-ref`` output for every tag but those git cannot read (a ref at a missing object)."""
+    try:
+        names = repo.git.for_each_ref("--format=%(refname)", "refs/tags").splitlines()
+    except git.GitCommandError:
+        raise ReleaseError(f"{repo.git_dir}: cannot list tags: {git_error(error)}") from None
+    parts, broken = [], []
+    for start in range(0, len(names), _REFS_PER_LISTING):
+        chunk = names[start : start + _REFS_PER_LISTING]
+        try:
+            parts.append(repo.git.for_each_ref(f"--format={fmt}", *chunk))
+            continue
+        except git.GitCommandError:
+            pass
+        for name in chunk:  # only in this chunk does something fail: find which tags
+            try:
+                parts.append(repo.git.for_each_ref(f"--format={fmt}", name))
+            except git.GitCommandError as failure:
+                broken.append((name.removeprefix("refs/tags/"), git_error(failure)))
+    if notes is not None:
+        for name, reason in broken:
+            notes.append(f"tag {name} is left out: {reason}")
+    return "\n".join(part for part in parts if part)
 
 
 def _release_date(name: str, created: str, committed: str) -> tuple[datetime | None, str | None]:
@@ -125,7 +156,7 @@ def resolve_tags(
     notes: list[str] | None = None,
 ) -> list[Release]:
     """Releases for explicit tag names or commits, plus every tag fully matching ``pattern``."""
-    known = list_tags(repo) if known is None else known
+    known = list_tags(repo, notes) if known is None else known
     chosen: dict[str, Release] = {}
     for name in tags:
         release = _resolve_one(repo, project, name, known, notes)
