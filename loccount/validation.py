@@ -7,14 +7,53 @@ Shared by ``repos.yaml`` (:mod:`loccount.config`) and the release data
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
 
 def number_as_text(value: object) -> object:
     """A release id written as a YAML number (``2014.2``, ``2023.1``), as the text it names."""
     return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def refuse_number(value: object) -> object:
+    """Refuse a YAML number where a name is meant: ``2023.10`` is the number 2023.1, Antelope."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"{value!r} is a number in YAML, which may not be what was written; quote it: '{value}'")
+    return value
+
+
+def _text_loader(base: type[Any]) -> type[Any]:
+    """``base`` (a PyYAML safe loader) with timestamps kept as the text written (``2020-02-30``,
+    ``!!timestamp '10000-01-01'``), so that the fields that take dates check them and name the
+    field, instead of PyYAML failing with a traceback on a date Python cannot represent."""
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in entries if tag != "tag:yaml.org,2002:timestamp"]
+        for first, entries in base.yaml_implicit_resolvers.items()
+    }
+    loader: Any = type(f"Text{base.__name__}", (base,), {"yaml_implicit_resolvers": resolvers})
+    loader.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
+    return loader
+
+
+#: The loaders loccount reads YAML with: safe, with dates as text (the C one where PyYAML has it).
+TextSafeLoader = _text_loader(yaml.SafeLoader)
+FastTextSafeLoader = _text_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def iso_day(value: object) -> object:
+    """A date written as ISO text (``2012-01-31``), checked: a pydantic ``BeforeValidator``."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date like 2012-01-31") from None
+    if isinstance(value, datetime):
+        return value.date()
+    return value
 
 
 _UNION_TAGS = re.compile(r"^(list|dict|tuple|function-\w+)\[.*\]$|^(SeriesRange|RuleOverride|str|int|none)$")

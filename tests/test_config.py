@@ -29,7 +29,7 @@ def test_the_shipped_config_is_valid_and_names_the_eleven_juno_projects() -> Non
 def test_full_config() -> None:
     config = parse_config(
         """
-series: [juno, 2015.1, Liberty]
+series: [juno, '2015.1', Liberty]
 output: /tmp/out
 test_rule: {dirs: [tests]}
 max_blob_bytes: 1000
@@ -132,10 +132,44 @@ def test_errors_name_file_field_and_problem(text: str, message: str) -> None:
     assert "\n" not in str(caught.value)
 
 
-def test_release_ids_as_numbers_stay_a_deliberate_convenience() -> None:
-    config = parse_config("projects: [nova]\nseries: [2014.2, 2015.1]\n", "c.yaml")
-    assert config.series == ["juno", "kilo"]
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # 2023.10 is the YAML number 2023.1: Antelope, not the 2023.10 that was written
+        (
+            "series: [2023.10]\n",
+            "c.yaml: series[0]: 2023.1 is a number in YAML, which may not be what was written; quote it: '2023.1'",
+        ),
+        ("series: [2014.10]\n", "c.yaml: series[0]: 2014.1 is a number in YAML"),
+        ("series: {from: 2014.2, to: latest}\n", "c.yaml: series.from: 2014.2 is a number in YAML"),
+        ("projects: [{name: nova, tags: {2014.2: '2014.2'}}]\n", "2014.2 is a number in YAML"),
+    ],
+)
+def test_release_ids_as_numbers_are_refused_quote_them(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config("projects: [nova]\n" + text if not text.startswith("projects") else text, "c.yaml")
+    assert message in str(caught.value)
+    assert parse_config("projects: [nova]\nseries: ['2014.2', '2015.1']\n", "c.yaml").series == ["juno", "kilo"]
     assert parse_config("projects: [nova]\nmax_blob_bytes: 1000\n", "c.yaml").max_blob_bytes == 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("since: 2020-02-30\n", "projects[0].since: '2020-02-30' is not a date like 2012-01-31"),
+        (
+            "since: 2020-01-01 10:00:00 +99:00\n",
+            "projects[0].since: '2020-01-01 10:00:00 +99:00' is not a date",
+        ),
+        ("since: !!timestamp '10000-01-01'\n", "projects[0].since: '10000-01-01' is not a date"),
+    ],
+)
+def test_dates_python_cannot_hold_are_one_line_naming_the_field(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(f"projects:\n  - name: r\n    url: /tmp/r\n    every: year\n    {text}", "c.yaml")
+    assert str(caught.value).startswith(f"c.yaml: {message}"), str(caught.value)
+    config = parse_config("projects:\n  - name: r\n    url: /tmp/r\n    every: year\n    since: 2020-02-29\n", "c.yaml")
+    assert str(config.projects[0].since) == "2020-02-29"
 
 
 def test_alias_bomb_is_refused() -> None:

@@ -174,6 +174,8 @@ def test_a_run_counts_the_others_when_one_deliverable_is_bad(world, tmp_path) ->
         ("- {name: juno, release-id: true}\n", "[0].release-id: Input should be a valid string"),
         ("- {status: released}\n", "[0].name: Field required"),
         ("series: 5\n", "(top level): Input should be a valid list"),
+        # a date Python cannot hold is a bad field, not a traceback of YAML's
+        ("- {name: juno, initial-release: 2014-02-30}\n", "[0].initial-release: '2014-02-30' is not a date like"),
     ],
 )
 def test_bad_series_status_is_one_line(world, tmp_path, text, message) -> None:
@@ -181,7 +183,8 @@ def test_bad_series_status_is_one_line(world, tmp_path, text, message) -> None:
     config = write_config(tmp_path / "repos.yaml", world)
     result = invoke("releases", "--config", config, "--cache-dir", tmp_path / "c")
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [f"loccount: error: release data data/series_status.yaml: {message}"]
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"loccount: error: release data data/series_status.yaml: {message}")
 
 
 @pytest.mark.unexpected_error
@@ -266,3 +269,15 @@ def test_formula_tags_are_neutralised_in_every_format(make_repo, tmp_path) -> No
             cells = [cell for row in csv.reader(stream) for cell in row]
         assert "'@SUM(A1)" in cells or name == "wide.csv", name
         assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))], name
+
+
+def test_a_date_python_cannot_hold_in_a_field_loccount_ignores_is_no_failure(world, tmp_path) -> None:
+    """The YAML of a deliverable is read with dates as text: a field such as ``2014-02-30``
+    that loccount never reads made the whole project fail ("unexpected ValueError")."""
+    path = "deliverables/juno/alpha.yaml"
+    text = (world["releases"] / path).read_text()
+    edit_release_data(world, path, text + "release-notes-date: 2014-02-30\n")
+    config = write_config(tmp_path / "repos.yaml", world)
+    result = invoke("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0, result.output
+    assert {line.split(",")[0] for line in result.stdout.splitlines()[1:]} == {"alpha", "beta"}

@@ -31,10 +31,9 @@ from loccount.gitio.tree import list_tree, read_blob
 from loccount.releases.model import Release, ReleaseRule, Tag
 from loccount.releases.series import KNOWN_SERIES, Series, choose_version
 from loccount.releases.tags import commit_date, date_notes, tag_target_kind
-from loccount.validation import number_as_text, validation_message
+from loccount.validation import FastTextSafeLoader, iso_day, number_as_text, validation_message
 
 SERIES_STATUS = "data/series_status.yaml"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Record(BaseModel):
@@ -46,7 +45,7 @@ class _Record(BaseModel):
 class SeriesRecord(_Record):
     name: StrictStr
     release_id: Annotated[StrictStr, BeforeValidator(number_as_text)] | None = Field(None, alias="release-id")
-    initial_release: date | None = Field(None, alias="initial-release")
+    initial_release: Annotated[date, BeforeValidator(iso_day)] | None = Field(None, alias="initial-release")
     status: StrictStr | None = None
 
 
@@ -107,7 +106,7 @@ class ReleaseData:
 
     def _yaml(self, path: str) -> object:
         try:
-            return yaml.load(read_blob(self.repo, self._blobs[path]), Loader=_Loader)  # noqa: S506 - safe loader
+            return yaml.load(read_blob(self.repo, self._blobs[path]), Loader=FastTextSafeLoader)  # noqa: S506 - safe loader
         except yaml.YAMLError as error:
             raise ReleaseError(f"release data {path}: not valid YAML: {str(error).splitlines()[0]}") from None
 
