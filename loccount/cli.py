@@ -186,7 +186,7 @@ def count(
     from loccount.classify import DEFAULT_RULE
     from loccount.counting.engine import EngineOptions
     from loccount.pipeline import count_repository
-    from loccount.report.atomic import check_writable
+    from loccount.report.atomic import check_directory, check_writable
     from loccount.report.outputs import write_csv, write_outputs
     from loccount.terminal import BlobProgress, release_table
 
@@ -195,9 +195,11 @@ def count(
         from loccount.config import load_rule  # YAML and the config models: only for a rule file
 
         rule = load_rule(test_rule)
-    for path in (csv_path, by_file):
+    for path in (csv_path, by_file, changes):
         if path:
             check_writable(path)
+    if report_dir:
+        check_directory(report_dir)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
         engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes, plain=plain)
         options = _options(cache_dir, refresh, engine, progress)
@@ -455,11 +457,14 @@ def diff(
     from loccount.counting.engine import EngineOptions
     from loccount.errors import ConfigError
     from loccount.pipeline import compare_repository
+    from loccount.report.atomic import check_writable
     from loccount.report.outputs import write_csv
     from loccount.runs import compare_config
     from loccount.terminal import BlobProgress, changes_table, comparison_lines, visible
 
     usage = "diff: give TARGET FROM TO, or --project with --from and --to"
+    if csv_path:
+        check_writable(csv_path)
     with BlobProgress(err) as progress:
         options = _options(cache_dir, refresh, EngineOptions(jobs=jobs), progress)
         if project is not None:

@@ -93,15 +93,42 @@ def one_line(result) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("option", ["--csv", "--by-file"])
-def test_an_output_under_a_regular_file_fails_before_counting(repo, tmp_path, option) -> None:
+@pytest.mark.parametrize(
+    ("command", "option", "name"),
+    [
+        ("count", "--csv", "x.csv"),
+        ("count", "--by-file", "x.csv"),
+        ("count", "--changes", "x.csv"),
+        ("count", "--report", "sub"),
+        ("diff", "--csv", "x.csv"),
+    ],
+)
+def test_an_output_under_a_regular_file_fails_before_counting(repo, tmp_path, command, option, name) -> None:
     (tmp_path / "f").write_text("")
-    result = invoke("count", repo, "--tag", "1.0", option, tmp_path / "f" / "x.csv", "--cache-dir", tmp_path / "c")
+    releases = ["--tag", "1.0"] if command == "count" else ["1.0", "1.1"]
+    result = invoke(command, repo, *releases, option, tmp_path / "f" / name, "--cache-dir", tmp_path / "c")
     assert (
         one_line(result)
-        == f"loccount: error: cannot write {tmp_path / 'f' / 'x.csv'}: {tmp_path / 'f'} is not a directory"
+        == f"loccount: error: cannot write {tmp_path / 'f' / name}: {tmp_path / 'f'} is not a directory"
     )
     assert not (tmp_path / "c").exists()  # nothing was counted
+
+
+def test_a_directory_where_plotly_js_goes_is_one_line_and_an_old_ones_name_is_left_alone(repo, tmp_path) -> None:
+    from loccount.report.outputs import plotly_js_name
+
+    report = tmp_path / "report"
+    (report / "plotly-1.0.min.js").mkdir(parents=True)  # not a file loccount wrote: kept
+    result = invoke("count", repo, "--tag", "1.0", "--report", report, "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0, result.output
+    assert (report / "plotly-1.0.min.js").is_dir() and (report / plotly_js_name()).is_file()
+    (report / plotly_js_name()).unlink()
+    (report / plotly_js_name()).mkdir()
+    result = invoke("count", repo, "--tag", "1.0", "--report", report, "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1] == (
+        f"loccount: error: cannot write {report / plotly_js_name()}: a directory of that name is in the way"
+    )
 
 
 def test_a_run_output_under_a_regular_file_fails_before_counting(tmp_path) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
-from loccount.errors import LoccountError
+from loccount.errors import LoccountError, OutputError
 from loccount.provenance import Provenance, parse_provenance
 from loccount.report.atomic import (
     atomic_write,
@@ -238,10 +238,12 @@ def _write_plotlyjs(output: Path) -> str:
 
     name = plotly_js_name()
     target = output / name
+    if target.is_dir():
+        raise OutputError(f"cannot write {target}: a directory of that name is in the way")
     if not target.exists():
         atomic_write(target, lambda stream: stream.write(get_plotlyjs()))
     for stale in output.glob("plotly-*.min.js"):
-        if stale.name != name:
+        if stale.name != name and (stale.is_file() or stale.is_symlink()):  # a directory is not ours
             stale.unlink()
     return name
 
