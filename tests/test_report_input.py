@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from loccount.cli import main
 from loccount.report.atomic import write_text
 from loccount.report.outputs import write_csv
-from tests.report_data import PROVENANCE, areas, tidy
+from tests.report_data import PROVENANCE, areas, changes, tidy
 
 
 @pytest.fixture
@@ -18,6 +18,7 @@ def output(tmp_path) -> Path:
     folder = tmp_path / "reports"
     write_csv(tidy(), folder / "tidy.csv")
     write_csv(areas(), folder / "areas.csv")
+    write_csv(changes(), folder / "changes.csv")
     write_text(folder / "provenance.json", PROVENANCE.to_json())
     return folder
 
@@ -95,6 +96,43 @@ EDITS = [
     (lambda o: (o / "tidy.csv").write_text((o / "tidy.csv").read_text().splitlines()[0] + "\n"), "tidy.csv: no rows"),
     (lambda o: (o / "tidy.csv").write_text(""), "cannot read the previous run's tables: No columns to parse from file"),
     (lambda o: truncate(o / "tidy.csv", line=4, keep=40), "tidy.csv: line 4: column 'commit' is empty"),
+    # a line count past int64 wrapped around to a negative number on the page
+    (
+        lambda o: edit_line(o / "tidy.csv", 2, "code", "1e30"),
+        "tidy.csv: line 2: column 'code': '1e+30' is not a whole number from 0 to 1,000,000,000,000,000",
+    ),
+    # changes.csv is checked like tidy.csv
+    (
+        lambda o: edit_line(o / "changes.csv", 2, "code_delta", "abc"),
+        "changes.csv: line 2: column 'code_delta': 'abc' is not a whole number",
+    ),
+    (
+        lambda o: edit_line(o / "changes.csv", 2, "code_before", ""),
+        "changes.csv: line 2: column 'code_before': '' is not a whole number",
+    ),
+    (lambda o: edit_line(o / "changes.csv", 2, "path", ""), "changes.csv: line 2: column 'path' is empty"),
+    (lambda o: drop_column(o / "changes.csv", "path"), "changes.csv: not a loccount table of changes (no path column)"),
+    (
+        lambda o: drop_column(o / "changes.csv", "old_category"),
+        "changes.csv: not a loccount table of changes (no old_category column)",
+    ),
+    (
+        lambda o: drop_column(o / "changes.csv", "code_before"),
+        "changes.csv: not a loccount table of changes (no code_before column)",
+    ),
+    (
+        lambda o: edit_line(o / "changes.csv", 2, "change", "renamed"),
+        "changes.csv: line 2: column 'change': 'renamed' is not one of added, removed",
+    ),
+    (
+        lambda o: edit_line(o / "changes.csv", 2, "new_category", "tests"),
+        "changes.csv: line 2: column 'new_category': 'tests' is not test or non-test",
+    ),
+    # JSON nested deeper than Python's stack
+    (
+        lambda o: (o / "provenance.json").write_text("[" * 100_000 + "]" * 100_000),
+        "cannot read the previous run's tables: maximum recursion depth exceeded",
+    ),
 ]
 
 

@@ -30,7 +30,7 @@ from loccount.tables.changes import CHANGE_TEXT_COLUMNS
 
 if TYPE_CHECKING:
     from loccount.releases.model import Release
-from loccount.tables.tablecheck import AREAS, TIDY, validated
+from loccount.tables.tablecheck import AREAS, CHANGES, TIDY, validated
 from loccount.tables.tidy import RELEASE_COLUMNS, UNCOUNTED_COLUMNS, latest_areas, releases_frame, wide_frame
 
 TIDY_CSV = "tidy.csv"
@@ -300,7 +300,7 @@ def load_report_input(output: Path) -> tuple[pd.DataFrame, pd.DataFrame, Provena
         tidy = read_csv(output / TIDY_CSV, TEXT_COLUMNS)
         areas = read_csv(output / AREAS_CSV, TEXT_COLUMNS)
         info = json.loads((output / PROVENANCE_JSON).read_text(encoding="utf-8"))
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, RecursionError) as error:  # RecursionError: JSON nested past Python's stack
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise LoccountError(f"{output}: cannot read the previous run's tables: {first}") from None
     tidy = validated(tidy, str(output / TIDY_CSV), TIDY)
@@ -329,5 +329,8 @@ def load_uncounted(output: Path) -> pd.DataFrame | None:
 
 def load_changes(output: Path) -> pd.DataFrame | None:
     """The per-file changes a previous run wrote, for ``loccount report``; None where there are none."""
-    required = ("project", "from_release", "to_release", "change", "code_delta")
-    return _load_optional(output / CHANGES_CSV, CHANGE_TEXT_COLUMNS, required, "changes")
+    path = output / CHANGES_CSV
+    frame = _load_optional(path, CHANGE_TEXT_COLUMNS, CHANGES.required, "changes")
+    if frame is not None and not frame.empty:
+        validated(frame, str(path), CHANGES)  # checked, then used as read (as it was written)
+    return frame

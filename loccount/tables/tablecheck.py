@@ -1,6 +1,6 @@
 """Check the tables a previous run wrote before a report is built from them.
 
-``loccount report`` reads ``tidy.csv`` and ``areas.csv`` back; an edited or truncated file
+``loccount report`` reads ``tidy.csv``, ``areas.csv`` and ``changes.csv`` back; an edited or truncated file
 must be one line naming the file, the column and the line at fault, not a traceback from
 deep in pandas. :func:`validated` checks a frame against its :class:`TableSpec` and returns
 it with whole-number columns as integers and date columns as UTC timestamps.
@@ -15,8 +15,12 @@ import pandas as pd
 
 from loccount.classify import NON_TEST, TEST
 from loccount.errors import LoccountError
+from loccount.tables.changes import CHANGE_COLUMNS, Change
 from loccount.tables.tidy import COUNTS, STATES, TIDY_COLUMNS
 
+#: The largest line count a table may hold: far beyond any codebase, well inside int64 (a cell
+#: of 1e30 would wrap around to a negative number).
+MAX_LINES = 10**15
 #: The columns that name a release: each needs one test row and one non-test row.
 RELEASE_KEY = ("project", "commit", "version")
 
@@ -28,9 +32,14 @@ class TableSpec:
     required: Sequence[str]
     text: Sequence[str] = ()
     whole: Sequence[str] = ()
+    #: Whole numbers that may be negative (a change).
+    signed: Sequence[str] = ()
     fractions: Sequence[str] = ()
     dates: Sequence[str] = ()
     paired: bool = False
+    #: Columns that are test or non-test, and those that may also be empty.
+    categories: Sequence[str] = ("category",)
+    optional_categories: Sequence[str] = ()
 
 
 TIDY = TableSpec(
@@ -40,6 +49,14 @@ TIDY = TableSpec(
     fractions=("code_share",),
     dates=("series_date", "date"),
     paired=True,
+)
+CHANGES = TableSpec(
+    required=CHANGE_COLUMNS,
+    text=("project", "from_release", "to_release", "path", "change", "category"),
+    whole=("code_before", "code_after", "lines_before", "lines_after"),
+    signed=("code_delta", "lines_delta"),
+    fractions=("similarity",),
+    optional_categories=("old_category", "new_category"),
 )
 AREAS = TableSpec(
     required=("project", "version", "area", "category", "files", "code", "lines"),
@@ -71,19 +88,21 @@ def validated(frame: pd.DataFrame, source: str, spec: TableSpec) -> pd.DataFrame
         if empty.any():
             line, _ = _line(out, empty)
             raise LoccountError(f"{source}: line {line}: column {column!r} is empty")
-    for column in [*spec.whole, *spec.fractions]:
+    for column in [*spec.whole, *spec.signed, *spec.fractions]:
         values = pd.to_numeric(out[column], errors="coerce")
-        allowed_empty = column in spec.fractions and out[column].astype(str).eq("")
-        bad = (values.isna() & ~allowed_empty) | (values < 0)
-        if column in spec.whole:
+        allowed_empty = column in spec.fractions and (out[column].isna() | out[column].astype(str).eq(""))
+        whole = column in spec.whole or column in spec.signed
+        least = -MAX_LINES if column in spec.signed else 0
+        bad = (values.isna() & ~allowed_empty) | (values < least) | (values > MAX_LINES)
+        if whole:
             bad |= values.notna() & (values % 1 != 0)
         if bad.any():
             line, row = _line(out, bad)
-            kind = "a whole number" if column in spec.whole else "a number"
+            kind = f"a whole number from {least:,} to {MAX_LINES:,}" if whole else "a number"
             raise LoccountError(
                 f"{source}: line {line}: column {column!r}: {_shown(out.at[row, column])} is not {kind}"
             )
-        out[column] = values.astype("int64") if column in spec.whole else values
+        out[column] = values.astype("int64") if whole else values
     for column in spec.dates:
         text = out[column].replace({"": None})
         stamps = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
@@ -94,12 +113,24 @@ def validated(frame: pd.DataFrame, source: str, spec: TableSpec) -> pd.DataFrame
                 f"{source}: line {line}: column {column!r}: {_shown(out.at[row, column])} is not a date"
             )
         out[column] = stamps
-    categories = ~out["category"].isin([TEST, NON_TEST])
-    if categories.any():
-        line, row = _line(out, categories)
-        raise LoccountError(
-            f"{source}: line {line}: column 'category': {out.at[row, 'category']!r} is not {TEST} or {NON_TEST}"
-        )
+    for column in [*spec.categories, *spec.optional_categories]:
+        allowed = [TEST, NON_TEST] if column in spec.categories else [TEST, NON_TEST, None, ""]
+        wrong = ~out[column].isin(allowed)
+        if column not in spec.categories:
+            wrong &= out[column].notna()
+        if wrong.any():
+            line, row = _line(out, wrong)
+            raise LoccountError(
+                f"{source}: line {line}: column {column!r}: {out.at[row, column]!r} is not {TEST} or {NON_TEST}"
+            )
+    if "change" in spec.text:
+        unknown = ~out["change"].isin(list(Change))
+        if unknown.any():
+            line, row = _line(out, unknown)
+            known = ", ".join(Change)
+            raise LoccountError(
+                f"{source}: line {line}: column 'change': {out.at[row, 'change']!r} is not one of {known}"
+            )
     if spec.paired:
         _check_pairs(out, source)
     return out
