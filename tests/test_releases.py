@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from loccount.errors import ConfigError, ReleaseError
@@ -255,3 +257,42 @@ def test_a_tag_at_a_missing_object_is_left_out_with_a_note(make_repo, tmp_path) 
         result = invoke("count", builder.path, *args, "--cache-dir", tmp_path / "c")
         assert result.exit_code == 0, result.output
         assert "note: tag broken is left out: fatal: missing object" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("(?:a{65535}){65535}", "expands to over 100,000 elements"),
+        ("(?P<n>a)(?P=n){99999999}", "expands to over 100,000 elements"),
+        ("((a{100}){100}){100}", "expands to over 100,000 elements"),
+        ("a" * 1001, "tag pattern of 1,001 characters; at most 1,000"),
+    ],
+)
+def test_a_pattern_that_would_take_unbounded_memory_to_compile_is_refused_first(pattern: str, message: str) -> None:
+    """Compiling (?:a{65535}){65535} took 23 GB before it was killed: it is sized, not compiled."""
+    import resource
+    import time
+
+    from loccount.releases.tagpattern import compile_tag_pattern
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        compile_tag_pattern(pattern)
+    assert time.monotonic() - started < 1
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB: no big allocation
+    assert compile_tag_pattern(r"\d+\.\d+\.\d+(\.0rc\d)?").fullmatch("12.0.0")  # ordinary patterns compile
+
+
+def test_many_hostile_tags_share_one_time_budget(monkeypatch) -> None:
+    """Each tag under the per-tag limit, thousands of them together: stopped by the total budget."""
+    import time
+
+    from loccount.releases import tagpattern
+
+    monkeypatch.setattr(tagpattern, "TOTAL_SECONDS", 0.5)
+    names = [f"{'a' * 18}{n}b" for n in range(5_000)]  # each takes a few ms with (a|aa)+$
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match=r"took over 0.5 s on [\d,]+ tags, the last 'a{18}\d+b'"):
+        tagpattern.matching_tags(r"(a|aa)+\d*$", names)
+    assert time.monotonic() - started < 1.5
