@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sys
 from collections.abc import Iterator
 from datetime import datetime
@@ -20,6 +21,11 @@ from loccount.errors import LoccountError
 
 #: Wide enough for the release table when output goes to a file or pipe; a terminal sets its own.
 PIPE_WIDTH = 160
+# A run started with stdout or stderr closed (`loccount count r >&-`) still writes its files;
+# what it would have printed goes nowhere instead of ending in a traceback.
+for _name in ("stdout", "stderr"):
+    if getattr(sys, _name) is None:
+        setattr(sys, _name, open(os.devnull, "w"))  # noqa: SIM115 - for the life of the process
 # markup=False: names, tags and paths from repositories are shown as they are, never as markup.
 out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH, markup=False)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH, markup=False)

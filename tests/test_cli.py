@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pandas as pd
@@ -225,3 +226,29 @@ def test_a_reader_that_closes_stdout_early_loses_no_file(repo, tmp_path, command
     _, err = process.communicate(timeout=60)
     assert "Traceback" not in err.decode()
     assert pd.read_csv(csv).shape[0] > 0
+
+
+def test_a_tree_id_is_named_for_what_it_is_not_an_unknown_tag(repo, tmp_path) -> None:
+    tree = subprocess.run(["git", "rev-parse", "1.0^{tree}"], cwd=repo, capture_output=True, text=True).stdout.strip()
+    result = invoke("diff", repo, "1.0", tree, "--cache-dir", tmp_path / "c")
+    assert_one_line_error(result, f"'{tree}' is a tree, not a commit or a tag")
+
+
+def test_a_closed_stdout_still_writes_the_files(repo, tmp_path) -> None:
+    """`loccount count r >&-`: the table goes nowhere, the CSV is written, no traceback."""
+    import sys
+
+    tidy = tmp_path / "tidy.csv"
+    code = "import sys; sys.argv[0] = 'loccount'; from loccount.cli import entry; entry()"
+    args = ["count", str(repo), "--tag", "1.0", "--cache-dir", str(tmp_path / "c"), "--csv", str(tidy)]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.DEVNULL,
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        text=True,
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and tidy.is_file()

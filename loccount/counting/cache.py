@@ -12,6 +12,7 @@ full, no permission) is told apart from a damaged one, since clearing it would n
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -255,6 +256,25 @@ class CacheInfo:
     unfinished: list[Path] = field(default_factory=list)
 
 
+def _read_only_stats(database: Path) -> tuple[dict[str, int], str]:
+    """Rows per fingerprint and SQLite's integrity check, read without writing: a cache on a
+    read-only disk (where SQLite cannot even make its shared-memory file) can be looked at."""
+    uri = database.resolve().as_uri()
+    problem: sqlite3.DatabaseError | None = None
+    for mode in ("?mode=ro", "?mode=ro&immutable=1"):
+        try:
+            with contextlib.closing(sqlite3.connect(uri + mode, uri=True)) as db:
+                rows = db.execute("SELECT fingerprint, COUNT(*) FROM counts GROUP BY fingerprint").fetchall()
+                check = "; ".join(row[0] for row in db.execute("PRAGMA integrity_check"))
+                return dict(rows), check
+        except sqlite3.OperationalError as error:  # cannot open it so: try the next way
+            problem = error
+        except sqlite3.DatabaseError as error:
+            problem = error
+            break
+    raise CacheError(f"{database}: cannot read the count database ({problem}); `loccount cache clear` starts afresh")
+
+
 def cache_info(cache_dir: str | os.PathLike[str] | None = None) -> CacheInfo:
     """Where the cache is, what it holds, and whether SQLite finds it intact (it is only read)."""
     from loccount.counting.count import fingerprint
@@ -265,8 +285,7 @@ def cache_info(cache_dir: str | os.PathLike[str] | None = None) -> CacheInfo:
     database = directory / DB_NAME
     if not database.exists():
         return CacheInfo(directory, None, mirrors=mirrors, unfinished=unfinished)
-    with CountCache(directory) as store:
-        stats, check = store.stats(), store.check()
+    stats, check = _read_only_stats(database)
     current = {fingerprint(): "current pygount setup", fingerprint(plain=True): "current, --plain"}
     return CacheInfo(
         directory, database, database.stat().st_size, check, stats, current, mirrors=mirrors, unfinished=unfinished

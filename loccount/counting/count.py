@@ -138,6 +138,10 @@ def count_blob(name: str, data: bytes, directory: str, fast: bool = True) -> Fil
     return counted
 
 
+#: How the OS says a disk is full: the one accident that freeing space mends (not EIO, not memory).
+_FULL = (os.strerror(errno.ENOSPC), os.strerror(errno.EDQUOT))
+
+
 def count_batch(items: list[tuple[str, str, bytes]], plain: bool = False) -> list[tuple[str, str, FileCount]]:
     """Count ``(sha, name, data)`` items; the task an executor runs, locally or on a cluster.
 
@@ -162,7 +166,8 @@ def count_batch(items: list[tuple[str, str, bytes]], plain: bool = False) -> lis
                 problems.append(str(fault))
             except OSError as error:  # the scratch directory itself cannot be made or removed
                 problems.append(f"cannot use a scratch directory in {root}: {error.strerror or error}")
+    full = any(reason in problem for problem in problems for reason in _FULL)
+    advice = "free some space (or set TMPDIR)" if full else "mend the scratch directory (or set TMPDIR to another)"
     raise EnvironmentFault(
-        f"{'; '.join(problems)}; free some space (or set TMPDIR) and run the same command again: "
-        "counts finished so far are cached"
+        f"{'; '.join(problems)}; {advice} and run the same command again: counts finished so far are cached"
     )

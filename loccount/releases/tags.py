@@ -184,12 +184,23 @@ def _resolve_one(repo: git.Repo, project: str, name: str, known: dict[str, Tag],
             return Release(
                 project, name, None, commit, commit_date(repo, commit, notes), rule=ReleaseRule.EXPLICIT_COMMIT
             )
+        kind = _object_kind(repo, name)
+        if kind is not None:
+            raise ReleaseError(f"{project}: {name!r} is a {kind}, not a commit or a tag, so it has no release to count")
     kind = tag_target_kind(repo, name)
     if kind is not None:
         raise ReleaseError(f"{project}: tag {name!r} points at a {kind}, not a commit, so it has no files to count")
     close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise ReleaseError(f"{project}: unknown tag {name!r}{hint}")
+
+
+def _object_kind(repo: git.Repo, name: str) -> str | None:
+    """What object a hex name is (``tree``, ``blob``), or None if the repository has none by that name."""
+    try:
+        return str(repo.git.cat_file("-t", "--end-of-options", name)).strip()
+    except git.GitCommandError:
+        return None
 
 
 def tag_target_kind(repo: git.Repo, name: str) -> str | None:
