@@ -146,3 +146,74 @@ def test_something_else_at_the_scheduler_address_fails_in_seconds(
     assert time.monotonic() - started < 10
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"loccount: error: --scheduler: {address} {message}"]
+
+
+def test_a_cluster_that_loses_every_worker_ends_the_run_with_one_line(blobs, cache_dir, monkeypatch) -> None:
+    """Dask waits for new workers for ever; loccount waits a bounded, documented time, then stops
+    with one line, and what was counted stays cached."""
+    from concurrent.futures import Future
+
+    from loccount.counting import engine as engine_module
+    from loccount.errors import EnvironmentFault
+
+    class Deserted:
+        name = "the Dask cluster at tcp://127.0.0.1:1"
+        no_workers_seconds = 0.3
+
+        def submit(self, fn, *args, **kwargs):
+            return Future()  # never runs: its worker was killed
+
+        def has_workers(self) -> bool:
+            return False
+
+    monkeypatch.setattr(engine_module, "POLL_SECONDS", 0.05)
+    started = time.monotonic()
+    with CountCache(cache_dir) as cache, pytest.raises(EnvironmentFault) as caught:
+        count_blobs(blobs, cache, EngineOptions(executor=Deserted(), pool_min_bytes=0))  # type: ignore[arg-type]
+    assert time.monotonic() - started < 5
+    assert str(caught.value) == (
+        "the Dask cluster at tcp://127.0.0.1:1 has had no workers for 0 s; counts finished so far are cached, "
+        "run the same command again when it has workers"
+    )
+
+
+def test_tls_addresses_are_refused_with_one_line(tmp_path) -> None:
+    result = CliRunner().invoke(
+        main, ["count", str(tmp_path), "--scheduler", "tls://127.0.0.1:8786", "--cache-dir", str(tmp_path / "c")]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        "loccount: error: --scheduler: tls://127.0.0.1:8786: TLS clusters are not supported (loccount takes no "
+        "certificates); use tcp:// on a network you trust, or an SSH tunnel"
+    ]
+
+
+def test_a_server_that_greets_like_dask_and_then_speaks_nonsense_is_one_line() -> None:
+    """The probe's greeting check passes (a length, then 'pickle-protocol'); Dask's own handshake
+    then fails on what follows: one line, not a struct.error traceback."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    greeting = b"pickle-protocol" + b"\xff" * 9
+
+    def serve() -> None:
+        server.settimeout(20)
+        for _ in range(3):
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            with connection:
+                connection.sendall(len(greeting).to_bytes(8, "little") + greeting + b"\x07" * 3)
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(LoccountError) as caught, cluster_module.dask_executor(f"tcp://127.0.0.1:{port}", "3s"):
+            pass
+    finally:
+        server.close()
+    message = str(caught.value)
+    assert ("\n" not in message and message.startswith(f"--scheduler: tcp://127.0.0.1:{port} did not complete")) or (
+        message.startswith(f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}")
+    ), message

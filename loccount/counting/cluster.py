@@ -12,13 +12,14 @@ import re
 import socket
 import struct
 import time
-from collections.abc import Iterator
-from concurrent.futures import Executor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
+from typing import Any
 
 from loccount.errors import LoccountError
 
-_ADDRESS = re.compile(r"^(tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d+$")
+_ADDRESS = re.compile(r"^tcp://[A-Za-z0-9.\-\[\]:]+:\d+$")
 #: A Dask scheduler speaks first on a new connection: an 8-byte length, then a handshake of a
 #: few dozen bytes that names its pickle protocol (``distributed.comm.core`` and ``.tcp``).
 _LENGTH = struct.Struct("Q")
@@ -63,9 +64,43 @@ def _receive(connection: socket.socket, size: int, deadline: float) -> bytes:
     return data
 
 
+#: How long a run waits for a cluster that has lost all its workers before it ends with one line.
+NO_WORKERS_SECONDS = 60.0
+
+
+class ClusterExecutor(Executor):
+    """Dask's executor for a client, and whether the cluster still has workers (see :class:`Watched`)."""
+
+    def __init__(self, client: Any, address: str, no_workers_seconds: float = NO_WORKERS_SECONDS) -> None:
+        self._client = client
+        self._executor = client.get_executor(pure=False)
+        self.name = f"the Dask cluster at {address}"
+        self.no_workers_seconds = no_workers_seconds
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self._executor.submit(fn, *args, **kwargs)
+
+    def has_workers(self) -> bool:
+        try:
+            return bool(self._client.nthreads())
+        except Exception:  # the scheduler itself is gone or does not answer: no workers to count on
+            return False
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._executor.shutdown(wait=wait)
+
+
 @contextmanager
 def dask_executor(address: str, timeout: str = "15s") -> Iterator[tuple[Executor, int]]:
-    """A ``concurrent.futures`` executor on the cluster at ``address`` and its total worker threads."""
+    """A ``concurrent.futures`` executor on the cluster at ``address`` and its total worker threads.
+
+    Only ``tcp://``: loccount has no place for the certificates a ``tls://`` cluster needs.
+    """
+    if address.startswith("tls://"):
+        raise LoccountError(
+            f"--scheduler: {address}: TLS clusters are not supported (loccount takes no certificates); "
+            "use tcp:// on a network you trust, or an SSH tunnel"
+        )
     if not _ADDRESS.match(address):
         raise LoccountError(f"--scheduler: {address!r} is not a scheduler address like tcp://host:8786")
     try:
@@ -81,10 +116,15 @@ def dask_executor(address: str, timeout: str = "15s") -> Iterator[tuple[Executor
         client = Client(address, timeout=timeout)
     except (OSError, TimeoutError) as error:
         raise LoccountError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+    except Exception as error:  # a server that greets like Dask and then speaks nonsense (struct.error, ...)
+        raise LoccountError(
+            f"--scheduler: {address} did not complete Dask's handshake ({type(error).__name__}: {error}); "
+            "is it a Dask scheduler of a matching version?"
+        ) from None
     try:
         threads = sum(client.nthreads().values())
         if not threads:
             raise LoccountError(f"the Dask scheduler at {address} has no workers")
-        yield client.get_executor(pure=False), threads
+        yield ClusterExecutor(client, address), threads
     finally:
         client.close()

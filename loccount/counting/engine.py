@@ -11,19 +11,20 @@ cluster's executor.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from loccount.counting.cache import CountCache, Key
 from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES, SCRATCH_PREFIX, count_batch, fingerprint, scratch_roots
 from loccount.counting.filecount import FileCount, FileState
 from loccount.counting.processes import remove_stale_scratch
 from loccount.counting.workers import process_pool
-from loccount.errors import LoccountError
+from loccount.errors import EnvironmentFault, LoccountError
 from loccount.gitio.entries import MISSING
 from loccount.gitio.tree import read_blob
 
@@ -58,6 +59,22 @@ class _Quiet:
 
     def advance(self, blobs: int, nbytes: int) -> None:
         pass
+
+
+#: How often a run on a cluster looks whether the cluster still has workers while it waits.
+POLL_SECONDS = 5.0
+
+
+@runtime_checkable
+class Watched(Protocol):
+    """An executor that can say whether anything is left to run its tasks (a Dask cluster whose
+    workers may all die: Dask then waits for new ones for ever)."""
+
+    name: str
+    #: How long a run waits for a worker to come back before it ends.
+    no_workers_seconds: float
+
+    def has_workers(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,8 +203,18 @@ def _run(
             pending.add(executor.submit(task, load_batch(batch, blobs)))
 
     refill()
+    watched = executor if isinstance(executor, Watched) else None
+    idle_since: float | None = None
     while pending:
-        done, still = wait(pending, return_when=FIRST_COMPLETED)
+        done, still = wait(pending, timeout=POLL_SECONDS if watched else None, return_when=FIRST_COMPLETED)
+        if not done and watched is not None:
+            idle_since = None if watched.has_workers() else (idle_since or time.monotonic())
+            if idle_since is not None and time.monotonic() - idle_since >= watched.no_workers_seconds:
+                raise EnvironmentFault(
+                    f"{watched.name} has had no workers for {watched.no_workers_seconds:.0f} s; counts finished "
+                    "so far are cached, run the same command again when it has workers"
+                )
+            continue
         pending.clear()
         pending.update(still)
         for future in done:
