@@ -251,3 +251,15 @@ def test_a_cell_that_starts_with_a_quote_reads_back_as_it_was(tmp_path) -> None:
     paths = ["'=x.py", "'plain.py", "=y.py", "pkg/ok.py"]
     write_csv(pd.DataFrame({"path": paths}), tmp_path / "t.csv")
     assert read_csv(tmp_path / "t.csv", ["path"])["path"].tolist() == paths
+
+
+def test_a_chain_of_too_many_symlinks_is_one_line_and_no_link_is_replaced(tmp_path) -> None:
+    from loccount.report.atomic import _MAX_LINKS
+
+    target = tmp_path / "target.csv"
+    links = [tmp_path / f"link{n}" for n in range(_MAX_LINKS + 5)]
+    for here, there in zip(links, [*links[1:], target], strict=True):
+        here.symlink_to(there.name)
+    with pytest.raises(OutputError, match=f"more than {_MAX_LINKS} symbolic links to follow"):
+        write_text(links[0], "x\n")
+    assert all(link.is_symlink() for link in links) and not target.exists()

@@ -65,6 +65,8 @@ def destination(path: Path) -> Destination:
             break
         current = Path(os.path.abspath(current.parent / os.readlink(current)))
         hops.append(current)
+    if current.is_symlink():  # a chain longer than the kernel follows: never replace a link in it
+        raise OutputError(f"cannot write {path}: more than {_MAX_LINKS} symbolic links to follow")
     for hop in hops:
         own = _OWN_DESCRIPTOR.match(str(hop))
         if own and own["pid"] in ("self", str(os.getpid())):
