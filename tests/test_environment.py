@@ -188,3 +188,29 @@ def test_a_read_only_cache_is_not_called_damaged_and_clear_is_one_line(tmp_path,
     info = loccount_with_mounts([read_only(cache)], "cache", "info", "--cache-dir", cache)
     assert info.returncode == 0, info.stderr
     assert "integrity: ok" in info.stdout.splitlines()[1]
+
+
+def test_a_scratch_directory_that_refuses_everything_is_one_fault_not_a_recursion(tmp_path, monkeypatch) -> None:
+    """EACCES on every open, unlink and rmdir under the scratch directory: TemporaryDirectory's
+    cleanup used to retry itself into a 7,000-line RecursionError."""
+    import builtins
+    import os
+
+    root = tmp_path / "scratch"
+    root.mkdir()
+    monkeypatch.setattr(count_module, "scratch_roots", lambda: [str(root)])
+    real_open, real_unlink, real_rmdir = builtins.open, os.unlink, os.rmdir
+
+    def refuse(real):
+        def call(path, *args, **kwargs):
+            if str(path).startswith(str(root)):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(builtins, "open", refuse(real_open))
+    monkeypatch.setattr(os, "unlink", refuse(real_unlink))
+    monkeypatch.setattr(os, "rmdir", refuse(real_rmdir))
+    with pytest.raises(EnvironmentFault, match=r"cannot write a scratch copy in .*: Permission denied; mend the"):
+        count_batch([("a" * 40, "a.py", b"x = 1\n")])

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import tempfile
 from importlib.metadata import version
 from typing import TYPE_CHECKING
@@ -158,14 +159,21 @@ def count_batch(items: list[tuple[str, str, bytes]], plain: bool = False) -> lis
     with dispatching(not plain):
         for root in scratch_roots():
             try:
-                with tempfile.TemporaryDirectory(prefix=scratch_prefix(SCRATCH_PREFIX), dir=root) as directory:
-                    for sha, name, data in items[len(done) :]:
-                        done.append((sha, name, count_blob(name, data, directory, fast=not plain)))
+                directory = tempfile.mkdtemp(prefix=scratch_prefix(SCRATCH_PREFIX), dir=root)
+            except OSError as error:  # the scratch directory itself cannot be made
+                problems.append(f"cannot use a scratch directory in {root}: {error.strerror or error}")
+                continue
+            try:
+                for sha, name, data in items[len(done) :]:
+                    done.append((sha, name, count_blob(name, data, directory, fast=not plain)))
                 return done
             except EnvironmentFault as fault:
                 problems.append(str(fault))
-            except OSError as error:  # the scratch directory itself cannot be made or removed
-                problems.append(f"cannot use a scratch directory in {root}: {error.strerror or error}")
+            finally:
+                # Never TemporaryDirectory's cleanup: where every call fails with EACCES, it retries
+                # itself into a RecursionError. What cannot be removed now, the next run removes
+                # (its name holds this process's id).
+                shutil.rmtree(directory, ignore_errors=True)
     full = any(reason in problem for problem in problems for reason in _FULL)
     advice = "free some space (or set TMPDIR)" if full else "mend the scratch directory (or set TMPDIR to another)"
     raise EnvironmentFault(
