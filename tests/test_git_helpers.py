@@ -57,3 +57,35 @@ def test_the_cli_says_so_in_one_line(repo_path, tmp_path, monkeypatch) -> None:
     assert progress == ["2 distinct blobs: 0 cached, 2 to count (0.0 MB)"]
     assert last.startswith(f"loccount: error: {repo_path}/.git: git cat-file --batch stopped while reading blob ")
     assert "Traceback" not in result.output
+
+
+def test_a_mirror_removed_mid_run_is_said_to_be_gone_not_git_usage_text(repo_path, tmp_path) -> None:
+    """`loccount cache clear --mirrors` beside a run: git diff, outside any repository, falls back
+    to --no-index and printed a line of its usage text ("--output <file> ...") as the cause."""
+    import shutil
+
+    from loccount.gitio.mirror import open_repository
+    from loccount.gitio.tree import find_renames, list_tree
+
+    mirror = open_repository(f"file://{repo_path}", tmp_path / "mirrors")
+    commit = mirror.git.rev_parse("1.0")
+    shutil.rmtree(mirror.git_dir)
+    for call in (lambda: find_renames(mirror, commit, commit, 50), lambda: list_tree(mirror, commit)):
+        with pytest.raises(RepositoryError) as caught:
+            call()
+        assert str(caught.value).endswith(
+            "the repository is gone (removed while loccount ran? `loccount cache clear --mirrors` removes mirrors)"
+        ), str(caught.value)
+
+
+def test_usage_text_is_never_taken_for_the_cause() -> None:
+    import git
+
+    from loccount.gitio.gitcommand import git_error
+
+    error = git.GitCommandError(
+        ["git", "diff"],
+        129,
+        stderr="usage: git diff --no-index [<options>] <path> <path>\n\n    --output <file>       output to a specific file\n",
+    )
+    assert git_error(error) == "git printed its usage text instead of an answer (is the repository still there?)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import git
@@ -58,16 +59,27 @@ _CAUSES = ("remote: fatal:", "remote: error:", "ssh:")
 _PROBLEMS = ("fatal:", "error:")
 
 
-def git_error(error: git.GitCommandError, other_lines: Sequence[str] = ()) -> str:
+#: What is said when a repository's directory vanished under a run (``loccount cache clear
+#: --mirrors`` beside it, say): git then prints its usage text or "not a git repository".
+GONE = "the repository is gone (removed while loccount ran? `loccount cache clear --mirrors` removes mirrors)"
+
+
+def git_error(error: git.GitCommandError, other_lines: Sequence[str] = (), repo: git.Repo | None = None) -> str:
     """The line of git's stderr that says what went wrong first.
 
     GitPython keeps only ``error:`` and ``fatal:`` lines in a fetch's stderr; the other lines
-    it saw (``other_lines`` of its progress handler) may hold the cause.
+    it saw (``other_lines`` of its progress handler) may hold the cause. With ``repo``, a
+    repository whose directory is gone is said to be gone: outside a repository git falls back
+    to other modes (``git diff`` to ``--no-index``) and prints their usage, which names no cause.
     """
+    if repo is not None and not os.path.isdir(repo.git_dir):
+        return GONE
     text = error.stderr if isinstance(error.stderr, str) else ""
     lines = [*other_lines, *text.replace("\r", "\n").splitlines()]
     lines = [line.replace("\0", "").strip().removeprefix("stderr:").strip(" '") for line in lines]
     lines = [line for line in lines if line]
+    if any(line.startswith("usage: ") for line in lines):
+        return "git printed its usage text instead of an answer (is the repository still there?)"
     causes = [line for line in lines if line.startswith(_CAUSES)]
     problems = [line for line in lines if line.startswith(_PROBLEMS)]
     chosen = causes or problems or lines[-1:]

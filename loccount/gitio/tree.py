@@ -49,7 +49,8 @@ def list_tree(repo: git.Repo, commit: str, suffixes: tuple[str, ...] | None = No
     try:
         output = repo.git.ls_tree("-r", "-z", "-l", "--full-tree", commit, stdout_as_string=False)
     except git.GitCommandError as error:
-        raise RepositoryError(f"{repo.git_dir}: cannot list the tree of {commit}: {git_error(error)}") from None
+        reason = git_error(error, repo=repo)
+        raise RepositoryError(f"{repo.git_dir}: cannot list the tree of {commit}: {reason}") from None
     return parse_ls_tree(output, suffixes)
 
 
@@ -161,6 +162,6 @@ def find_renames(
         )
     except git.GitCommandError as error:
         raise RepositoryError(
-            f"{repo.git_dir}: cannot compare {old_commit} with {new_commit}: {git_error(error)}"
+            f"{repo.git_dir}: cannot compare {old_commit} with {new_commit}: {git_error(error, repo=repo)}"
         ) from None
     return parse_renames(output)

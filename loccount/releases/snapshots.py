@@ -103,7 +103,8 @@ def first_parent_history(repo: git.Repo, commit: str, notes: list[str] | None = 
     try:
         output = repo.git.log("--first-parent", "--format=%H %cI", commit, "--")
     except git.GitCommandError as error:
-        raise ReleaseError(f"{repo.git_dir}: cannot read the history of {commit}: {git_error(error)}") from None
+        reason = git_error(error, repo=repo)
+        raise ReleaseError(f"{repo.git_dir}: cannot read the history of {commit}: {reason}") from None
     history = []
     for line in output.splitlines():
         sha, _, stamp = line.partition(" ")

@@ -95,7 +95,7 @@ def _listing_around_broken_tags(repo: git.Repo, fmt: str, error: git.GitCommandE
     try:
         names = repo.git.for_each_ref("--format=%(refname)", "refs/tags").splitlines()
     except git.GitCommandError:
-        raise ReleaseError(f"{repo.git_dir}: cannot list tags: {git_error(error)}") from None
+        raise ReleaseError(f"{repo.git_dir}: cannot list tags: {git_error(error, repo=repo)}") from None
     parts, broken = [], []
     for start in range(0, len(names), _REFS_PER_LISTING):
         chunk = names[start : start + _REFS_PER_LISTING]
