@@ -107,6 +107,9 @@ class OneLineErrors(click.Group):
             _fail(str(error))
         except KeyboardInterrupt:
             _fail("interrupted; counts finished so far are cached, run the same command to resume", 130)
+        except click.exceptions.NoArgsIsHelpError as error:  # bare `loccount`: its help, not an error
+            click.echo(error.ctx.get_help() if error.ctx is not None else error.format_message())
+            sys.exit(0)
         except click.ClickException as error:
             context = getattr(error, "ctx", None)
             where = f" (see {context.command_path} --help)" if context is not None else ""
@@ -122,7 +125,7 @@ def main() -> None:
     """Count a codebase's Python lines per release, test vs non-test, with pygount."""
 
 
-@main.command()
+@main.command(short_help="Count one repository at tags, commits, tag patterns or dated snapshots.")
 @click.argument("target")
 @click.option("--tag", "tags", multiple=True, help="A release tag or commit to count (repeatable).")
 @click.option("--tags-matching", help="Count every tag whose whole name matches this regular expression.")
@@ -253,7 +256,7 @@ series_option = click.option(
 project_option = click.option("--project", "projects", multiple=True, help="Only this project (repeatable).")
 
 
-@main.command()
+@main.command(short_help="Print the version, tag and commit each project shipped per series.")
 @config_option
 @project_option
 @series_option
@@ -279,7 +282,8 @@ def releases(
     frame = releases_frame(chosen.all_releases())
     if fmt == "table":
         out.print(releases_table(frame))
-        out.print(f"{len(frame)} releases of {frame['project'].nunique()} projects")
+        count = int(frame["project"].nunique())
+        out.print(f"{_plural(len(frame), 'release')} of {_plural(count, 'project')}")
     elif fmt == "csv":
         from loccount.report.outputs import csv_text
 
@@ -291,7 +295,7 @@ def releases(
     _report_failures(chosen.failures, chosen.notes)
 
 
-@main.command()
+@main.command(short_help="Count every configured project at every selected series; write the report.")
 @config_option
 @project_option
 @series_option
@@ -352,7 +356,7 @@ def run(
     _report_failures(analysis.failures, analysis.plan.notes)
 
 
-@main.command()
+@main.command(short_help="Rebuild the HTML report from the tables a run wrote, without counting.")
 @config_option
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Report directory.")
 @click.option("--no-images", is_flag=True, help="Skip the PNG/SVG headline images.")
@@ -388,6 +392,10 @@ def _say_uncounted(uncounted: Any) -> None:
         _flag("note: ", "yellow", note)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def _note(message: str) -> None:
     err.print(message, highlight=False)
 
@@ -401,7 +409,7 @@ def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
         _fail(f"{len(failures)} project(s) failed: {', '.join(failures)}; the others were counted")
 
 
-@main.command()
+@main.command(short_help="Where the change between two releases came from, by directory.")
 @click.argument("target", required=False)
 @click.argument("old", metavar="FROM", required=False)
 @click.argument("new", metavar="TO", required=False)
@@ -412,7 +420,13 @@ def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
 @click.option("--name", help="With TARGET: project name in the output (default: as for count).")
 @click.option("--depth", type=click.IntRange(min=1), default=2, show_default=True, help="Directory levels to group by.")
 @click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Directories to show.")
-@click.option("--measure", type=click.Choice(["code", "lines"]), default="code", show_default=True)
+@click.option(
+    "--measure",
+    type=click.Choice(["code", "lines"]),
+    default="code",
+    show_default=True,
+    help="Count code lines, or all lines (code, documentation, empty and string).",
+)
 @click.option(
     "--similarity",
     type=click.IntRange(1, 100),

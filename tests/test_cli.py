@@ -252,3 +252,22 @@ def test_a_closed_stdout_still_writes_the_files(repo, tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and tidy.is_file()
+
+
+def test_bare_loccount_prints_its_help_and_summaries_that_fit() -> None:
+    result = invoke()
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.startswith("Usage: ") and "[OPTIONS] COMMAND [ARGS]..." in result.stdout.splitlines()[0]
+    summaries = " ".join(result.stdout.split("Commands:")[1].split())
+    assert "..." not in summaries  # no summary is cut off
+    for words in (
+        "count Count one repository at tags, commits, tag patterns or dated snapshots.",
+        "diff Where the change between two releases came from, by directory.",
+    ):
+        assert words in summaries
+    assert "Count code lines, or all lines" in invoke("diff", "--help").stdout
+
+
+def test_a_pattern_is_shown_as_written(repo, tmp_path) -> None:
+    result = invoke("count", repo, "--tags-matching", r"v\d+", "--cache-dir", tmp_path / "c")
+    assert_one_line_error(result, r"no tag matches 'v\d+' (of 2 tags)")

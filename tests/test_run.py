@@ -40,7 +40,7 @@ def test_releases_map(config, tmp_path) -> None:
     assert [r["version"] for r in as_json] == ["1.0.0", "2.0.0", "0.1.0", "0.2.0"]
     table = invoke("releases", "--config", config, "--project", "beta", "--cache-dir", tmp_path / "c")
     assert "intermediary" in table.stdout and "alpha" not in table.stdout
-    assert "2 releases of 1 projects" in table.stdout
+    assert "2 releases of 1 project" in table.stdout
 
 
 def test_run_writes_tables_and_report(config, tmp_path) -> None:

@@ -71,12 +71,12 @@ def compile_tag_pattern(pattern: str, source: str = "--tags-matching") -> regex.
             size = _size(_sre_parse.parse(pattern))
             if size > MAX_PATTERN_SIZE:
                 raise ConfigError(
-                    f"{source}: tag pattern {pattern!r} expands to over {MAX_PATTERN_SIZE:,} elements "
+                    f"{source}: tag pattern '{pattern}' expands to over {MAX_PATTERN_SIZE:,} elements "
                     "(its counted repeats multiply); write it with fewer or smaller repeats"
                 )
         return regex.compile(pattern)
     except (regex.error, re.error, ValueError, OverflowError, RecursionError, MemoryError) as error:
-        raise ConfigError(f"{source}: invalid tag pattern {pattern!r}: {error}") from None
+        raise ConfigError(f"{source}: invalid tag pattern '{pattern}': {error}") from None
 
 
 def matching_tags(pattern: str, names: Iterable[str], source: str = "--tags-matching") -> list[str]:
@@ -100,6 +100,6 @@ def matching_tags(pattern: str, names: Iterable[str], source: str = "--tags-matc
             else:
                 spent = f"over {TOTAL_SECONDS} s on {tried + 1:,} tags, the last {shown!r}"
             raise ConfigError(
-                f"{source}: pattern {pattern!r} took {spent} (runaway backtracking); simplify the pattern"
+                f"{source}: pattern '{pattern}' took {spent} (runaway backtracking); simplify the pattern"
             ) from None
     return found

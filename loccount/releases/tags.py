@@ -164,7 +164,7 @@ def resolve_tags(
     if pattern is not None:
         matching = matching_tags(pattern, known)
         if not matching:
-            raise ReleaseError(f"{project}: no tag matches {pattern!r} (of {len(known)} tags)")
+            raise ReleaseError(f"{project}: no tag matches '{pattern}' (of {len(known)} tags)")
         for name in matching:
             tag = known[name]
             release = Release(project, tag.name, tag.name, tag.commit, tag.date, rule=ReleaseRule.TAG_PATTERN)
