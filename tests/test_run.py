@@ -281,3 +281,26 @@ def test_a_date_python_cannot_hold_in_a_field_loccount_ignores_is_no_failure(wor
     result = invoke("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0, result.output
     assert {line.split(",")[0] for line in result.stdout.splitlines()[1:]} == {"alpha", "beta"}
+
+
+def test_a_run_where_a_project_fails_says_so_on_every_page_and_leaves_no_stale_page(world, tmp_path) -> None:
+    """A failed project is left out of the figures and named, with its reason, on every page; the
+    page an earlier, complete run wrote for it is removed, not left behind unlinked and stale."""
+    config = write_config(tmp_path / "repos.yaml", world)
+    output = tmp_path / "reports"
+    complete = invoke("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-images")
+    assert complete.exit_code == 0, complete.output
+    assert {p.name for p in output.glob("project-*.html")} == {"project-alpha.html", "project-beta.html"}
+    gone = tmp_path / "gone"
+    broken = write_config(tmp_path / "broken.yaml", world, extra_projects=f"  - name: gamma\n    url: '{gone}'\n")
+    broken.write_text(broken.read_text().replace(f"url: '{world['beta']}'", f"url: '{gone}'"))
+    failed = invoke("run", "--config", broken, "--cache-dir", tmp_path / "c", "--no-images")
+    assert failed.exit_code == 1
+    assert {p.name for p in output.glob("project-*.html")} == {"project-alpha.html"}
+    for page in ("index.html", "project-alpha.html"):
+        html = (output / page).read_text(encoding="utf-8")
+        assert 'id="failures"' in html and "2 projects could not be counted in this run" in html
+        assert f"<strong>beta</strong>: {gone}: no such file or directory" in html
+        assert f"<strong>gamma</strong>: {gone}: no such file or directory" in html
+    again = invoke("run", "--config", config, "--cache-dir", tmp_path / "c", "--no-images")
+    assert again.exit_code == 0 and 'id="failures"' not in (output / "index.html").read_text(encoding="utf-8")

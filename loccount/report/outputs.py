@@ -118,13 +118,17 @@ def read_csv(path: Path, text_columns: Sequence[str], date_columns: Sequence[str
     return frame
 
 
+#: Every project page's file name starts so: the report's own, replaced or removed by each run.
+PAGE_PREFIX = "project-"
+
+
 def page_name(project: str) -> str:
     """A file name for a project's page that cannot leave the output directory."""
     if _SAFE_NAME.match(project) and ".." not in project:
-        return f"project-{project}.html"
+        return f"{PAGE_PREFIX}{project}.html"
     digest = hashlib.sha256(project.encode("utf-8", "surrogateescape")).hexdigest()[:10]
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", project).strip("_")[:60]
-    return f"project-{cleaned}-{digest}.html"
+    return f"{PAGE_PREFIX}{cleaned}-{digest}.html"
 
 
 def plotly_js_name() -> str:
@@ -227,8 +231,12 @@ def write_report(
         downloads=[name for name in DOWNLOADS if (output / name).exists()],
         images=[path.name for path in pictures],
     )
-    for name, html in render_pages(data, links, figure).items():
+    pages = render_pages(data, links, figure)
+    for name, html in pages.items():
         written.append(write_text(output / name, html))
+    for stale in output.glob(f"{PAGE_PREFIX}*.html"):  # a project of an earlier run, not of this one
+        if stale.name not in pages and (stale.is_file() or stale.is_symlink()):
+            stale.unlink()
     return [*written, *pictures]
 
 
