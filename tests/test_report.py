@@ -224,3 +224,24 @@ def test_pages_show_the_directories_behind_each_change(report_with_changes, repo
     assert movers.index("nova/tests") < movers.index("nova/compute") < movers.index("heat/tests")  # busiest first
     assert "Biggest movers" not in (report / "index.html").read_text()  # no changes given: no section
     assert 'id="changes"' not in (report / "project-nova.html").read_text()
+
+
+def test_every_project_gets_a_colour_of_its_own_and_the_smallest_past_24_share_one() -> None:
+    """Eleven projects on Plotly's ten default colours gave nova and sahara the same blue."""
+    import pandas as pd
+
+    from loccount.report.charts import OTHERS_COLOR, PROJECT_PALETTE, project_colors, test_share_per_project
+
+    assert len(set(PROJECT_PALETTE)) == 24
+    rows = []
+    for n in range(30):
+        for category, code in (("test", 10 * n), ("non-test", 10 * n)):
+            rows.append({"project": f"p{n:02d}", "category": category, "code": code})
+    many = pd.DataFrame(rows)
+    colors = project_colors(many)
+    assert len(colors) == 24 and len(set(colors.values())) == 24
+    assert set(colors) == {f"p{n:02d}" for n in range(6, 30)}  # the six smallest are "others"
+    fig = test_share_per_project(tidy())
+    shown = [trace.line.color for trace in fig.data]
+    assert len(set(shown)) == len(shown) and OTHERS_COLOR not in shown
+    assert shown == [project_colors(tidy())[trace.name] for trace in fig.data]  # the same mapping everywhere

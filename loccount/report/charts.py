@@ -302,25 +302,54 @@ def growth_per_project(tidy: pd.DataFrame, columns: int = 4) -> go.Figure:
     return fig
 
 
+#: One colour per project, distinct for up to 24 projects (Plotly's Dark24), the same on every
+#: chart and page; past 24, the smallest projects by their latest code share one grey as "others".
+PROJECT_PALETTE = (
+    "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86",
+    "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE",
+    "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038",
+)  # fmt: skip
+OTHERS_COLOR = "#BBBBBB"
+
+
+def project_colors(tidy: pd.DataFrame) -> dict[str, str]:
+    """Each project's colour: in the order the projects appear, the largest 24 (by code lines at
+    their latest release) get one each; the rest are left out, to be drawn as "others"."""
+    order = list(dict.fromkeys(str(p) for p in tidy["project"]))
+    if len(order) > len(PROJECT_PALETTE):
+        latest = tidy.groupby("project", sort=False).tail(2).groupby("project")["code"].sum()
+        kept = set(latest.sort_values(ascending=False, kind="stable").index[: len(PROJECT_PALETTE)].astype(str))
+        order = [project for project in order if project in kept]
+    return dict(zip(order, PROJECT_PALETTE, strict=False))
+
+
 def test_share_per_project(tidy: pd.DataFrame) -> go.Figure:
     """Each project's test share of code lines, per series or over time."""
     frame, x, dated = _per_project(tidy)
     hover_date = "release_date" if dated else "date"
     tests = frame[frame["category"] == TEST]
+    colors = project_colors(tidy)
     fig = go.Figure()
+    others_shown = False
     for project in dict.fromkeys(tests["project"]):
         rows = tests[tests["project"] == project]
+        color = colors.get(str(project), OTHERS_COLOR)
+        other = str(project) not in colors
         fig.add_trace(
             go.Scatter(
                 x=rows[x],
                 y=rows["code_share"],
-                name=project,
+                name=f"others ({len(set(tests['project'])) - len(colors)})" if other else project,
+                legendgroup="others" if other else project,
+                showlegend=not (other and others_shown),
                 mode="lines+markers",
-                line={"shape": "hv" if dated else "linear"},
+                line={"shape": "hv" if dated else "linear", "color": color, "width": 1 if other else 2},
+                marker={"color": color, "size": 4 if other else 6},
                 customdata=_release_hover(rows, hover_date),
-                hovertemplate=f"%{{y:.1%}} {RELEASE_HOVER}<extra></extra>",
+                hovertemplate=f"{project}: %{{y:.1%}} {RELEASE_HOVER}<extra></extra>",
             )
         )
+        others_shown = others_shown or other
     if dated:
         fig.update_xaxes(type="date", title_text="release date")
     else:
