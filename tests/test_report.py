@@ -245,3 +245,15 @@ def test_every_project_gets_a_colour_of_its_own_and_the_smallest_past_24_share_o
     shown = [trace.line.color for trace in fig.data]
     assert len(set(shown)) == len(shown) and OTHERS_COLOR not in shown
     assert shown == [project_colors(tidy())[trace.name] for trace in fig.data]  # the same mapping everywhere
+
+
+def test_a_release_pair_with_no_python_change_is_on_the_page_and_says_so(tmp_path) -> None:
+    """Sahara's menu started at Antelope: its latest pair, Antelope -> Bobcat, changed nothing and was left out."""
+    output = tmp_path / "out"
+    unchanged = changes()
+    unchanged = unchanged[~((unchanged["project"] == "nova") & (unchanged["to_release"] == "2015.1.0"))]
+    write_report(tidy(), areas(), PROVENANCE, output, images=False, say=lambda _m: None, changes=unchanged)
+    nova = (output / "project-nova.html").read_text()
+    summaries = re.findall(r"<summary>([^<]*)</summary>", nova)
+    assert summaries[0] == "Kilo (2015.1.0), since Juno (2014.2.0): no Python change"
+    assert "No Python file changed between Juno (2014.2.0) and Kilo (2015.1.0)." in nova

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -224,23 +225,31 @@ def _release_names(tidy: pd.DataFrame) -> dict[tuple[str, str], str]:
 
 
 def _change_releases(
-    whole: pd.DataFrame, directories: pd.DataFrame, names: Mapping[tuple[str, str], str]
+    whole: pd.DataFrame, directories: pd.DataFrame, names: Mapping[tuple[str, str], str], own: pd.DataFrame
 ) -> list[dict[str, Any]]:
-    """One project's releases, newest first: the directories behind each release's change, and the total."""
+    """One project's releases, newest first: the directories behind each release's change, and the
+    total. Every consecutive pair of ``own`` (its summary rows, in release order) is there: a pair
+    in which no Python file changed says so."""
     tops = top_directories(directories, DIRECTORIES_PER_RELEASE)
     wholes = top_directories(whole, None).set_index("to_release")
+    parts = {key: part for key, part in tops.groupby(["from_release", "to_release"], sort=False)}
+    project = str(own["project"].iloc[0])
+    versions = list(dict.fromkeys(own["version"]))
     releases = []
-    for (project, old, new), part in tops.groupby(["project", "from_release", "to_release"], sort=False):
-        total = wholes.loc[new] if new in wholes.index else {}
+    for old, new in pairwise(versions):
+        part = parts.get((old, new))
+        total = wholes.loc[new] if part is not None and new in wholes.index else {}
         net = sum(int(total.get(f"{category}_net", 0)) for category in (NON_TEST, TEST))
         flows = shown_flows(whole[whole["to_release"] == new])
+        rows = [] if part is None else part.iterrows()
         releases.append(
             {
                 "name": names.get((project, new), new),
                 "previous": names.get((project, old), old),
                 "net": f"{net:+,}",
+                "unchanged": part is None,
                 "flows": flows,
-                "rows": [{"lead": [row["directory"]], "cells": _flow_cells(row, flows)} for _, row in part.iterrows()],
+                "rows": [{"lead": [row["directory"]], "cells": _flow_cells(row, flows)} for _, row in rows],
                 "total": _flow_cells(total, flows),
             }
         )
@@ -325,7 +334,7 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
             whole, directories = directory_changes(changed, 0), directory_changes(changed, CHANGE_DEPTH)
             figure = charts.project_changes(whole, directories, moved_lines(changed), rows)
             figures["changes"] = _figure(figure, "changes")
-            releases = _change_releases(whole, directories, names)
+            releases = _change_releases(whole, directories, names, own)
         noun = "snapshot" if (own["rule"] == ReleaseRule.SNAPSHOT).all() else "release"
         pages[project["page"]] = _ENV.get_template("project.html.j2").render(
             title=f"{project['name']}: Python lines per {noun}",
