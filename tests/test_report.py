@@ -257,3 +257,15 @@ def test_a_release_pair_with_no_python_change_is_on_the_page_and_says_so(tmp_pat
     summaries = re.findall(r"<summary>([^<]*)</summary>", nova)
     assert summaries[0] == "Kilo (2015.1.0), since Juno (2014.2.0): no Python change"
     assert "No Python file changed between Juno (2014.2.0) and Kilo (2015.1.0)." in nova
+
+
+def test_the_latest_total_is_the_headlines_last_bar_and_says_what_it_is(tmp_path) -> None:
+    """The table's 'all' row added Sahara's Bobcat to Gazpacho: 1,840,825 beside the headline's 1,807,092."""
+    output = tmp_path / "out"
+    frame = tidy()
+    ended = frame[~((frame["project"] == "heat") & (frame["series"] == "kilo"))]  # heat's last release: Juno
+    write_report(ended, areas(), PROVENANCE, output, images=False, say=lambda _m: None)
+    index = (output / "index.html").read_text()
+    foot = re.sub(r"<[^>]+>", " ", re.search(r"<tfoot>.*?</tfoot>", index, re.S).group(0)).split()
+    assert foot[:6] == ["all", "in", "Kilo", "(2015.1)", "300", "50.0%"]  # nova's Kilo alone: 150 + 150
+    assert "the projects released in the latest series, Kilo (2015.1) (heat ended earlier and is not in it)" in index

@@ -157,8 +157,23 @@ def _latest_rows(summary: pd.DataFrame, pages: Mapping[str, str]) -> tuple[list[
         )
     if not rows:
         return rows, None
-    code = sum(r["code"] for r in rows)
-    total = {"code": code, "lines": sum(r["lines"] for r in rows), "share": share(test_code / code if code else None)}
+    if by_series(summary):
+        # The headline's last bar: the latest series, not each project's own latest release (a
+        # project that ended earlier, such as Sahara with Bobcat, is not in Gazpacho's total).
+        latest = summary[summary["series"] == summary.sort_values("series_date", kind="stable")["series"].iloc[-1]]
+        code = int(latest["total_code"].sum())
+        test = int(latest["test_code"].sum())
+        lines = int(latest["total_lines"].sum())
+        left_out = [str(p) for p in dict.fromkeys(summary["project"]) if p not in set(latest["project"])]
+        series = release_name(latest["series"].iloc[0], latest["release_id"].iloc[0])
+        label, what = f"all in {series}", f"the projects released in the latest series, {series}"
+        if left_out:
+            what += f" ({', '.join(left_out)} ended earlier and {'is' if len(left_out) == 1 else 'are'} not in it)"
+    else:
+        code = sum(r["code"] for r in rows)
+        test, lines = test_code, sum(r["lines"] for r in rows)
+        label, what = "all", "each project at its latest release, as the headline's last point"
+    total = {"label": label, "what": what, "code": code, "lines": lines, "share": share(test / code if code else None)}
     return rows, total
 
 
