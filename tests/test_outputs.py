@@ -199,7 +199,7 @@ def test_headline_images_follow_a_symlink_too(tmp_path, monkeypatch) -> None:
     from loccount.report.outputs import write_report
     from tests.report_data import PROVENANCE, areas, tidy
 
-    def fake_render(_figure, targets) -> None:
+    def fake_render(_figure, targets, _provenance=None) -> None:
         for target in targets:
             Path(target).write_bytes(b"image " + Path(target).suffix.encode())
 
@@ -223,7 +223,7 @@ def test_images_kaleido_returned_without_writing_are_skipped_with_a_note(tmp_pat
     from tests.report_data import PROVENANCE, areas, tidy
 
     calls: list[int] = []
-    monkeypatch.setattr(pages, "render_images", lambda figure, targets: calls.append(len(targets)))
+    monkeypatch.setattr(pages, "render_images", lambda figure, targets, provenance=None: calls.append(len(targets)))
     messages: list[str] = []
     written = write_report(tidy(), areas(), PROVENANCE, tmp_path, images=True, say=messages.append)
     assert calls == [2, 2]

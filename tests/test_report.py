@@ -269,3 +269,17 @@ def test_the_latest_total_is_the_headlines_last_bar_and_says_what_it_is(tmp_path
     foot = re.sub(r"<[^>]+>", " ", re.search(r"<tfoot>.*?</tfoot>", index, re.S).group(0)).split()
     assert foot[:6] == ["all", "in", "Kilo", "(2015.1)", "300", "50.0%"]  # nova's Kilo alone: 150 + 150
     assert "the projects released in the latest series, Kilo (2015.1) (heat ended earlier and is not in it)" in index
+
+
+def test_the_slide_image_has_no_controls_one_line_ticks_and_its_source() -> None:
+    """headline.png showed the interactive menu, and '2010.1' over 'Austin' read as two ticks per bar."""
+    from loccount.report.charts import headline, slide
+    from loccount.report.pages import slide_source
+
+    interactive = headline(tidy())
+    assert interactive.layout.updatemenus  # the page keeps its menu
+    picture = slide(interactive, slide_source(PROVENANCE))
+    assert not picture.layout.updatemenus
+    assert list(picture.layout.xaxis.ticktext) == ["Icehouse", "Juno", "Kilo"]
+    assert [a.text for a in picture.layout.annotations][-1].startswith(f"Counted with loccount {PROVENANCE.loccount}")
+    assert f"pygount {PROVENANCE.pygount}" in picture.layout.annotations[-1].text

@@ -94,6 +94,28 @@ def headline(tidy: pd.DataFrame, title: str | None = None) -> go.Figure:
     return _timeline_headline(tidy, title or "Python lines over time: test vs non-test")
 
 
+def slide(fig: go.Figure, source: str) -> go.Figure:
+    """The figure as a slide image: no interactive controls, one-line tick labels, the source in it.
+
+    A series label ``Juno<br>2014.2`` becomes ``Juno``: two lines under a rotated tick read as two
+    ticks per bar. ``source`` (what produced the figures) is written under the plot.
+    """
+    out = go.Figure(fig)
+    out.layout.updatemenus = ()
+    out.update_layout(font={**FONT, "size": 16}, hovermode=False)
+    xaxis = out.layout.xaxis
+    categories = list(xaxis.categoryarray or dict.fromkeys(x for trace in out.data for x in (trace.x or ())))
+    if any("<br>" in str(label) for label in categories):
+        names = [str(label).split("<br>")[0] for label in categories]
+        out.update_xaxes(tickmode="array", tickvals=categories, ticktext=names, tickangle=-45)
+    out.add_annotation(
+        text=source, xref="paper", yref="paper", x=0, y=-0.22, xanchor="left", yanchor="top", showarrow=False,
+        font={"size": 13, "color": "#555555"},
+    )  # fmt: skip
+    out.update_layout(margin={"l": 90, "r": 90, "t": 110, "b": 170})
+    return out
+
+
 MEASURES = (("code", "Python code lines"), ("lines", "all Python lines"))
 
 

@@ -223,7 +223,7 @@ def write_report(
     data = ReportInput(tidy, areas, provenance, changes, title, uncounted)
     written = [write_csv(wide_frame(tidy), output / WIDE_CSV)]
     figure = headline(data)
-    pictures = _write_images(figure, output, say) if images else []
+    pictures = _write_images(figure, output, say, provenance) if images else []
     links = Links(
         index=INDEX_HTML,
         pages={str(name): page_name(str(name)) for name in dict.fromkeys(tidy["project"])},
@@ -267,7 +267,9 @@ def _written(path: Path) -> bool:
         return False
 
 
-def _write_images(figure: object, output: Path, say: Callable[[str], None]) -> list[Path]:
+def _write_images(
+    figure: object, output: Path, say: Callable[[str], None], provenance: Provenance | None = None
+) -> list[Path]:
     """The headline as PNG and SVG; where no Chromium can render them, a note instead."""
     from loccount.report.pages import render_images
 
@@ -276,7 +278,7 @@ def _write_images(figure: object, output: Path, say: Callable[[str], None]) -> l
     reason = ""
     for _attempt in range(IMAGE_ATTEMPTS):
         try:
-            render_images(figure, temporaries)
+            render_images(figure, temporaries, provenance)
         except Exception as error:  # kaleido raises its own, choreographer's and OS errors
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             reason = f"no usable Chromium or Chrome for kaleido ({reason[:160]})"

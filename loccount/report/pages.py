@@ -26,7 +26,8 @@ from loccount.report.labels import NONE, flow_text, release_name, share, text
 from loccount.tables.changes import FLOWS, directory_changes, moved_lines, shown_flows, top_directories
 from loccount.tables.tidy import by_series, release_summary, uncounted_note
 
-IMAGE_SIZE = {"width": 1600, "height": 800}
+#: The slide images' size: 16:9 at 1600 pixels wide.
+IMAGE_SIZE = {"width": 1600, "height": 900}
 #: Directory levels the change tables group by, and how many directories they show.
 CHANGE_DEPTH = 2
 DIRECTORIES_PER_RELEASE = 8
@@ -312,10 +313,20 @@ def headline(data: ReportInput) -> go.Figure:
     return charts.headline(data.tidy, data.title)
 
 
-def render_images(fig: go.Figure, targets: Sequence[Path]) -> None:
-    """Render ``fig`` into each target (PNG, SVG by suffix) with kaleido and the system Chromium."""
+def slide_source(provenance: Provenance) -> str:
+    """The line that says, on a slide, what produced its figures."""
+    return (
+        f"Counted with loccount {provenance.loccount} and pygount {provenance.pygount}, "
+        f"{provenance.run_at[:10]}; test code: {provenance.test_rules[0].split(':')[0]} rule"
+    )
+
+
+def render_images(fig: go.Figure, targets: Sequence[Path], provenance: Provenance | None = None) -> None:
+    """Render ``fig`` as a slide (:func:`charts.slide`) into each target (PNG, SVG by suffix) with
+    kaleido and the system Chromium."""
     formats = [Path(target).suffix.removeprefix(".").split(".")[-1] for target in targets]
-    pio.write_images([fig] * len(targets), list(targets), format=formats, **IMAGE_SIZE)
+    picture = charts.slide(fig, slide_source(provenance)) if provenance is not None else fig
+    pio.write_images([picture] * len(targets), list(targets), format=formats, **IMAGE_SIZE)
 
 
 def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | None = None) -> dict[str, str]:
