@@ -126,9 +126,12 @@ def test_without_series_the_headline_stacks_all_projects_over_time() -> None:
     areas_ = {trace.name: trace for trace in fig.data if trace.type == "scatter" and trace.stackgroup}
     dates = [str(day)[:10] for day in areas_["non-test"].x]
     # nova alone, then heat joins a week after each nova release, each at its newest release by then
-    assert dates == ["2014-04-17", "2014-10-16", "2014-10-23", "2015-04-30", "2015-05-07"]
-    assert list(areas_["non-test"].y) == [100, 120, 160, 190, 200]
-    assert list(areas_["test"].y) == [50, 80, 90, 160, 180]
+    # and the newest release's level is held 4 % of the span past it (385 days: 15 days), so it
+    # is a step of its own, not a hairline at the edge of the axis
+    assert dates == ["2014-04-17", "2014-10-16", "2014-10-23", "2015-04-30", "2015-05-07", "2015-05-22"]
+    assert list(areas_["non-test"].y) == [100, 120, 160, 190, 200, 200]
+    assert list(areas_["test"].y) == [50, 80, 90, 160, 180, 180]
+    assert areas_["test"].mode == "lines+markers"  # every release, the newest included, has a marker
     assert fig.layout.xaxis.type == "date"
     assert "OpenStack" not in fig.layout.title.text and "series" not in fig.layout.title.text
     share = next(trace for trace in fig.data if trace.name == "test share")
@@ -283,3 +286,19 @@ def test_the_slide_image_has_no_controls_one_line_ticks_and_its_source() -> None
     assert list(picture.layout.xaxis.ticktext) == ["Icehouse", "Juno", "Kilo"]
     assert [a.text for a in picture.layout.annotations][-1].startswith(f"Counted with loccount {PROVENANCE.loccount}")
     assert f"pygount {PROVENANCE.pygount}" in picture.layout.annotations[-1].text
+
+
+def test_growth_panels_share_one_x_range_with_ticks() -> None:
+    """Sahara (Juno -> Bobcat) got as wide a panel as nova (Austin -> Gazpacho): projects that began
+    late looked as if they grew at the start."""
+    from loccount.report.charts import growth_per_project
+
+    fig = growth_per_project(tidy())  # heat begins at Juno, nova at Icehouse
+    axes = [fig.layout[name] for name in fig.layout if name.startswith("xaxis")]
+    assert len(axes) == 2
+    assert all(list(axis.categoryarray) == list(axes[0].categoryarray) for axis in axes)
+    assert all(tuple(axis.range) == (-0.5, 2.5) and axis.ticktext for axis in axes)
+    assert "every panel spans Icehouse → Kilo" in fig.layout.title.text
+    dated = growth_per_project(tags_only())
+    ranges = {tuple(dated.layout[name].range) for name in dated.layout if name.startswith("xaxis")}
+    assert len(ranges) == 1

@@ -180,7 +180,7 @@ def _series_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
 
 def _timeline_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
     forced = in_force(tidy)
-    views = {measure: _timeline_view(forced, measure) for measure, _title in MEASURES}
+    views = {measure: _held_to_the_end(_timeline_view(forced, measure)) for measure, _title in MEASURES}
     shown = views["code"]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for category in (NON_TEST, TEST):
@@ -189,9 +189,10 @@ def _timeline_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
                 x=shown["date"],
                 y=shown[category],
                 name=category,
-                mode="lines",
+                mode="lines+markers",
                 stackgroup="lines",
                 line={"color": CATEGORY_COLORS[category], "shape": "hv", "width": 1},
+                marker={"size": 4, "color": CATEGORY_COLORS[category]},
                 fillcolor=CATEGORY_COLORS[category],
                 hovertemplate=f"{category}: %{{y:,}}<extra></extra>",
             ),
@@ -215,6 +216,24 @@ def _timeline_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
     _layout(fig, title)
     fig.update_layout(title={"x": 0.22})
     return fig
+
+
+#: How far past the newest release a date axis runs, as a share of its span: the newest
+#: release is then a step of its own, not a hairline at the right edge.
+TAIL_SHARE = 0.04
+
+
+def _held_to_the_end(view: dict[str, Any]) -> dict[str, Any]:
+    """The view with its last values held a little past the newest release (see :data:`TAIL_SHARE`)."""
+    dates = list(view["date"])
+    if not dates:
+        return view
+    span = (dates[-1] - dates[0]) if len(dates) > 1 else pd.Timedelta(days=365)
+    end = dates[-1] + max(span * TAIL_SHARE, pd.Timedelta(days=7))
+    held = {key: list(value) for key, value in view.items()}
+    for key in held:
+        held[key].append(end if key == "date" else held[key][-1])
+    return held
 
 
 def _timeline_view(forced: pd.DataFrame, measure: str) -> dict[str, Any]:
@@ -313,12 +332,29 @@ def growth_per_project(tidy: pd.DataFrame, columns: int = 4) -> go.Figure:
                 col=index % columns + 1,
             )
     fig.update_yaxes(tickformat="~s")
+    # One x range for every panel, with its ticks: a project that began late starts late in its
+    # panel, instead of looking as if it grew at the start.
     if dated:
-        fig.update_xaxes(type="date", tickformat="%Y")
-        title = "Growth per project: code lines over time"
+        start, end = frame["date"].min(), frame["date"].max()
+        pad = (end - start) * 0.02 if end > start else pd.Timedelta(days=30)
+        fig.update_xaxes(type="date", tickformat="%Y", range=[start - pad, end + pad], matches="x")
+        title = "Growth per project: code lines over time (every panel spans the same dates)"
     else:
-        fig.update_xaxes(showticklabels=False)
-        title = "Growth per project: code lines per series (x: Austin → latest)"
+        labels = list(dict.fromkeys(with_labels(tidy)["label"]))
+        step = max(1, -(-len(labels) // 5))
+        ticks = labels[::step]
+        fig.update_xaxes(
+            type="category",
+            categoryorder="array",
+            categoryarray=labels,
+            range=[-0.5, len(labels) - 0.5],
+            tickmode="array",
+            tickvals=ticks,
+            ticktext=[str(label).split("<br>")[0] for label in ticks],
+            matches="x",
+        )
+        first, last = (str(label).split("<br>")[0] for label in (labels[0], labels[-1]))
+        title = f"Growth per project: code lines per series (every panel spans {first} → {last})"
     _layout(fig, title, height=260 * rows + 120)
     fig.update_layout(hovermode="closest")
     return fig
