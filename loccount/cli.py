@@ -357,16 +357,31 @@ def run(
 
 
 @main.command(short_help="Rebuild the HTML report from the tables a run wrote, without counting.")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @config_option
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Report directory.")
 @click.option("--no-images", is_flag=True, help="Skip the PNG/SVG headline images.")
-def report(config_path: Path, output: Path | None, no_images: bool) -> None:
-    """Rebuild the HTML report and wide CSV from the tables the last run wrote, without counting."""
+@click.pass_context
+def report(
+    context: click.Context, directory: Path | None, config_path: Path, output: Path | None, no_images: bool
+) -> None:
+    """Rebuild the HTML report and wide CSV from the tables the last run wrote, without counting.
+
+    DIRECTORY is a report directory (one `count --report` or `run` wrote); without it, the
+    config's output directory. A config is read only when one is given or DIRECTORY is not.
+    """
     from loccount.config import load_config, output_dir
+    from loccount.errors import ConfigError
     from loccount.report.outputs import load_changes, load_report_input, load_uncounted, write_report
 
-    config = load_config(config_path)
-    target = output or output_dir(config, config_path)
+    if directory is not None and output is not None:
+        raise ConfigError("report: give DIRECTORY or --output, not both")
+    given = context.get_parameter_source("config_path") is not click.core.ParameterSource.DEFAULT
+    config = load_config(config_path) if directory is None or given else None
+    if directory is not None:
+        target = directory
+    elif config is not None:
+        target = output or output_dir(config, config_path)
     tidy, areas, provenance = load_report_input(target)
     report = write_report(
         tidy,
@@ -374,7 +389,7 @@ def report(config_path: Path, output: Path | None, no_images: bool) -> None:
         provenance,
         target,
         images=not no_images,
-        title=config.title,
+        title=config.title if config is not None else None,
         say=_note,
         changes=load_changes(target),
         uncounted=load_uncounted(target),

@@ -271,3 +271,14 @@ def test_bare_loccount_prints_its_help_and_summaries_that_fit() -> None:
 def test_a_pattern_is_shown_as_written(repo, tmp_path) -> None:
     result = invoke("count", repo, "--tags-matching", r"v\d+", "--cache-dir", tmp_path / "c")
     assert_one_line_error(result, r"no tag matches 'v\d+' (of 2 tags)")
+
+
+def test_report_rebuilds_a_directory_count_wrote_without_a_config(repo, tmp_path, monkeypatch) -> None:
+    report = tmp_path / "report"
+    assert invoke("count", repo, "--tag", "1.0", "--cache-dir", tmp_path / "c", "--report", report).exit_code == 0
+    (report / "index.html").unlink()
+    monkeypatch.chdir(tmp_path)  # no repos.yaml here
+    result = invoke("report", report, "--no-images")
+    assert result.exit_code == 0, result.output
+    assert (report / "index.html").is_file()
+    assert_one_line_error(invoke("report", report, "--output", tmp_path / "x"), "give DIRECTORY or --output, not both")
