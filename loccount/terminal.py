@@ -131,15 +131,25 @@ class BlobProgress:
 
     def _line(self, elapsed: float) -> str:
         rate = self._bytes_done / elapsed if elapsed > 0 else 0.0
-        left = (self._bytes_total - self._bytes_done) / rate if rate > 0 else 0.0
         share = 100 * self._bytes_done / self._bytes_total if self._bytes_total else 100.0
         return (
-            f"counted {self._label()} ({share:.0f}%), {rate / 1e6:.2f} MB/s, "
-            f"elapsed {elapsed / 60:.1f} min, ETA {left / 60:.1f} min"
+            f"counted {self._label()} ({share:.0f}% of the bytes), {rate / 1e6:.2f} MB/s, "
+            f"elapsed {elapsed / 60:.1f} min, ETA {self._eta(elapsed) / 60:.1f} min"
         )
 
+    def _eta(self, elapsed: float) -> float:
+        """Seconds left: the larger of what the bytes and what the blobs left would take at the
+        rates so far. Blobs are counted largest first, so early on the byte rate is high and
+        promises too little (small files cost more per byte) while the blob rate is low and
+        promises too much; the larger settles as the two meet."""
+        if elapsed <= 0 or not self._done:
+            return 0.0
+        by_bytes = (self._bytes_total - self._bytes_done) * elapsed / self._bytes_done if self._bytes_done else 0.0
+        by_blobs = (self._total - self._done) * elapsed / self._done
+        return max(by_bytes, by_blobs)
+
     def _label(self) -> str:
-        return f"{self._done}/{self._total} blobs"
+        return f"{self._done:,}/{self._total:,} blobs, {self._bytes_done / 1e6:,.1f}/{self._bytes_total / 1e6:,.1f} MB"
 
     def __enter__(self) -> BlobProgress:
         return self

@@ -160,8 +160,25 @@ def test_progress_in_a_log_is_plain_lines() -> None:
         progress.advance(2, 3000)
     lines = stream.getvalue().splitlines()
     assert lines[0] == "10 distinct blobs: 6 cached, 4 to count (0.0 MB)"
-    assert lines[1].startswith("counted 2/4 blobs (25%), ")
-    assert lines[2].startswith("counted 4/4 blobs (100%), ") and "ETA 0.0 min" in lines[2]
+    # blobs and bytes, each labelled: the share is of the bytes
+    assert lines[1].startswith("counted 2/4 blobs, 0.0/0.0 MB (25% of the bytes), ")
+    assert lines[2].startswith("counted 4/4 blobs, 0.0/0.0 MB (100% of the bytes), ") and "ETA 0.0 min" in lines[2]
+
+
+def test_the_eta_is_the_larger_of_the_byte_and_blob_estimates() -> None:
+    """Largest blobs first: the byte rate early on promised 2.2 min for a count that took 4.7."""
+    import io
+
+    from rich.console import Console
+
+    from loccount.terminal import BlobProgress
+
+    progress = BlobProgress(Console(file=io.StringIO()), interval=3600)
+    progress.start(100, 10_000_000, 0)
+    progress.advance(10, 5_000_000)  # half the bytes, a tenth of the blobs, in 60 s
+    assert progress._eta(60.0) == 540.0  # by blobs: 90 left at 6 s each; by bytes it would say 60 s
+    progress.advance(85, 4_900_000)
+    assert progress._eta(120.0) == max(100_000 * 120 / 9_900_000, 5 * 120 / 95)
 
 
 def test_error_text_is_shown_literally_not_as_markup(repo, tmp_path) -> None:
