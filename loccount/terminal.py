@@ -73,8 +73,9 @@ def cache_lines(info: CacheInfo) -> list[str]:
         for stamp, rows in info.fingerprints.items():
             mark = f" ({info.current[stamp]})" if stamp in info.current else ""
             lines.append(f"  fingerprint {stamp}: {rows} blobs{mark}")
-    lines.append(f"mirrors: {len(info.mirrors)}")
-    lines += [f"  {mirror.name}" for mirror in info.mirrors]
+    total = f" ({sum(info.mirror_bytes) / 1e6:,.1f} MB)" if info.mirrors else ""
+    lines.append(f"mirrors: {len(info.mirrors)}{total}")
+    lines += [f"  {m.name} ({size / 1e6:,.1f} MB)" for m, size in zip(info.mirrors, info.mirror_bytes, strict=True)]
     if info.unfinished:
         lines.append(f"unfinished clones: {len(info.unfinished)} (removed when their repository is next used)")
     return lines

@@ -299,3 +299,13 @@ def test_report_rebuilds_a_directory_count_wrote_without_a_config(repo, tmp_path
     assert result.exit_code == 0, result.output
     assert (report / "index.html").is_file()
     assert_one_line_error(invoke("report", report, "--output", tmp_path / "x"), "give DIRECTORY or --output, not both")
+
+
+def test_cache_info_gives_each_mirrors_size(repo, tmp_path) -> None:
+    """A mirror of a big repository is a gigabyte: cache info says how much each one takes."""
+    assert invoke("count", f"file://{repo}", "--tag", "1.0", "--cache-dir", tmp_path / "c").exit_code == 0
+    lines = invoke("cache", "info", "--cache-dir", tmp_path / "c").stdout.splitlines()
+    mirrors = tmp_path / "c" / "mirrors"
+    (only,) = [path for path in mirrors.iterdir() if path.is_dir()]
+    size = sum(p.lstat().st_size for p in only.rglob("*") if p.is_file() and not p.is_symlink())
+    assert lines[-2:] == [f"mirrors: 1 ({size / 1e6:,.1f} MB)", f"  {only.name} ({size / 1e6:,.1f} MB)"]

@@ -252,6 +252,8 @@ class CacheInfo:
     fingerprints: dict[str, int] = field(default_factory=dict)
     current: dict[str, str] = field(default_factory=dict)
     mirrors: list[Path] = field(default_factory=list)
+    #: Each mirror's size on disk, in bytes (in the order of ``mirrors``).
+    mirror_bytes: list[int] = field(default_factory=list)
     #: Clones a killed run left half done (removed when their repository is next used).
     unfinished: list[Path] = field(default_factory=list)
 
@@ -275,6 +277,16 @@ def _read_only_stats(database: Path) -> tuple[dict[str, int], str]:
     raise CacheError(f"{database}: cannot read the count database ({problem}); `loccount cache clear` starts afresh")
 
 
+def _size_on_disk(directory: Path) -> int:
+    """The bytes of the files under ``directory`` (links not followed; files that vanish skipped)."""
+    total = 0
+    for folder, _dirs, names in os.walk(directory):
+        for name in names:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(folder, name)).st_size
+    return total
+
+
 def cache_info(cache_dir: str | os.PathLike[str] | None = None) -> CacheInfo:
     """Where the cache is, what it holds, and whether SQLite finds it intact (it is only read)."""
     from loccount.counting.count import fingerprint
@@ -282,13 +294,22 @@ def cache_info(cache_dir: str | os.PathLike[str] | None = None) -> CacheInfo:
 
     directory = resolve_cache_dir(cache_dir)
     mirrors, unfinished = list_mirrors(mirrors_dir(directory))
+    sizes = [_size_on_disk(mirror) for mirror in mirrors]
     database = directory / DB_NAME
     if not database.exists():
-        return CacheInfo(directory, None, mirrors=mirrors, unfinished=unfinished)
+        return CacheInfo(directory, None, mirrors=mirrors, mirror_bytes=sizes, unfinished=unfinished)
     stats, check = _read_only_stats(database)
     current = {fingerprint(): "current pygount setup", fingerprint(plain=True): "current, --plain"}
     return CacheInfo(
-        directory, database, database.stat().st_size, check, stats, current, mirrors=mirrors, unfinished=unfinished
+        directory,
+        database,
+        database.stat().st_size,
+        check,
+        stats,
+        current,
+        mirrors=mirrors,
+        mirror_bytes=sizes,
+        unfinished=unfinished,
     )
 
 
