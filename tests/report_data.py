@@ -162,3 +162,11 @@ def changes(names: dict[str, str] | None = None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)[CHANGE_COLUMNS]
+
+
+def tags_only() -> pd.DataFrame:
+    """The report data as plain tags: nova tagged at the series dates, heat a week after each."""
+    frame = tidy().assign(series=None, release_id=None, series_date=pd.NaT, rule="tag-pattern")
+    later = frame["project"] == "heat"
+    frame.loc[later, "date"] = frame.loc[later, "date"] + pd.Timedelta(days=7)
+    return frame

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from loccount.report.outputs import write_report
-from tests.report_data import PROVENANCE, areas, changes, tidy
+from tests.report_data import PROVENANCE, areas, changes, tags_only, tidy
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -201,3 +201,52 @@ def test_own_repositories_render_every_figure_on_a_date_axis(browser, own_reposi
     else:
         alpha = (site / "project-alpha.html").read_text()
         assert alpha.index('"1.9"') < alpha.index('"1.10"') < alpha.index('"2.0"')  # version order, not text order
+
+
+DRAWN = """
+var plot = document.getElementById(arguments[0]);
+var layout = plot._fullLayout;
+return {
+  axes: Object.keys(layout).filter(function (k) { return /^xaxis\\d*$/.test(k); }).map(function (k) {
+    return {range: layout[k].range, ticks: (layout[k].ticktext || []).length, type: layout[k].type};
+  }),
+  traces: plot._fullData.map(function (t) {
+    return {name: t.name, color: (t.line || {}).color, mode: t.mode, x: t.x, stack: t.stackgroup || ''};
+  })
+};
+"""
+
+
+def test_what_a_reader_sees_is_honest(browser, tmp_path) -> None:
+    """In Chromium, on fixture reports: distinct project colours, the same on a second render;
+    growth panels on one x range with ticks; the newest release drawn past its date with
+    markers; and the banner of a run in which a project failed."""
+    from dataclasses import replace
+
+    from loccount.report.charts import project_colors
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    failed = replace(PROVENANCE, failures={"keystone": "cannot fetch https://example.invalid/keystone: refused"})
+    for output in (first, second):
+        write_report(tidy(), areas(), failed, output, images=False, say=lambda _m: None, changes=changes())
+    colours = []
+    for output in (first, second):
+        load(browser, output / "index.html")
+        share = browser.execute_script(DRAWN, "share")
+        colours.append({t["name"]: t["color"] for t in share["traces"]})
+        banner = browser.find_element("id", "failures").text
+        assert "1 project could not be counted in this run" in banner and "keystone: cannot fetch" in banner
+    assert colours[0] == colours[1] == project_colors(tidy())
+    assert len(set(colours[0].values())) == len(colours[0])
+    growth = browser.execute_script(DRAWN, "growth")
+    assert len(growth["axes"]) == 2 and all(
+        a["range"] == growth["axes"][0]["range"] and a["ticks"] for a in growth["axes"]
+    )
+    dated = tmp_path / "dated"
+    write_report(tags_only(), areas(), PROVENANCE, dated, images=False, say=lambda _m: None)
+    load(browser, dated / "index.html")
+    headline = browser.execute_script(DRAWN, "headline")
+    stacked = [t for t in headline["traces"] if t["stack"]]
+    assert stacked and all("markers" in t["mode"] for t in stacked)
+    newest = max(tags_only()["date"]).strftime("%Y-%m-%d")
+    assert all(str(t["x"][-1])[:10] > newest for t in stacked)  # the newest level runs on past it

@@ -9,7 +9,7 @@ import pytest
 
 from loccount.report.charts import headline, series_totals, with_labels
 from loccount.report.outputs import page_name, plotly_js_name, write_report
-from tests.report_data import PROVENANCE, areas, changes, tidy
+from tests.report_data import PROVENANCE, areas, changes, tags_only, tidy
 
 PLOTLY_JS = plotly_js_name()
 
@@ -111,14 +111,6 @@ def test_without_a_browser_images_are_skipped_with_a_message(tmp_path, monkeypat
     assert not [p for p in written if p.suffix in (".png", ".svg")]
     assert (tmp_path / "r" / "index.html").exists()
     assert not [p for p in (tmp_path / "r").iterdir() if p.name.startswith(".")]
-
-
-def tags_only() -> pd.DataFrame:
-    """The report data as plain tags: nova tagged at the series dates, heat a week after each."""
-    frame = tidy().assign(series=None, release_id=None, series_date=pd.NaT, rule="tag-pattern")
-    later = frame["project"] == "heat"
-    frame.loc[later, "date"] = frame.loc[later, "date"] + pd.Timedelta(days=7)
-    return frame
 
 
 def test_without_series_the_headline_stacks_all_projects_over_time() -> None:
