@@ -334,7 +334,7 @@ def test_run_writes_changes_and_the_report_shows_them(world, tmp_path) -> None:
     from click.testing import CliRunner
 
     from loccount.cli import main
-    from loccount.report.outputs import TEXT_COLUMNS, load_changes, read_csv
+    from loccount.report.outputs import CHANGES_CSV, TEXT_COLUMNS, load_changes, read_csv
     from loccount.tables.changes import CHANGE_TEXT_COLUMNS
 
     config, cache = world
@@ -344,7 +344,7 @@ def test_run_writes_changes_and_the_report_shows_them(world, tmp_path) -> None:
     )
     assert result.exit_code == 0, result.output
     tidy = read_csv(output / "tidy.csv", TEXT_COLUMNS)
-    written = read_csv(output / "changes.csv", CHANGE_TEXT_COLUMNS)
+    written = read_csv(output / CHANGES_CSV, CHANGE_TEXT_COLUMNS)
     assert rows(written[written["project"] == "alpha"]) == [
         ("alpha/new.py", None, "added", "non-test", None, "non-test", "analyzed", 0, 40, 40, 0, 80, 80)
     ]
@@ -355,7 +355,7 @@ def test_run_writes_changes_and_the_report_shows_them(world, tmp_path) -> None:
     assert "Biggest movers" in index.read_text() and 'id="changes"' in alpha.read_text()
     assert "changes.csv" in index.read_text()  # among the downloads
     assert load_changes(output).equals(written)  # what `loccount report` gives the pages
-    (output / "changes.csv").unlink()  # a run from before changes were written
+    (output / CHANGES_CSV).unlink()  # a run from before changes were written
     assert load_changes(output) is None
     rebuilt = CliRunner().invoke(main, ["report", "--config", str(config), "--output", str(output), "--no-images"])
     assert rebuilt.exit_code == 0, rebuilt.output

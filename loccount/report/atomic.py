@@ -188,3 +188,20 @@ def install(staged: Path, path: Path) -> None:
 def write_text(path: Path, text: str) -> Path:
     """``text`` as the new content of ``path``, atomically."""
     return atomic_write(path, lambda stream: stream.write(text))
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """``data`` as the new content of ``path``, atomically (through :func:`staging_path` and :func:`install`)."""
+    staged = staging_path(Path(path))
+    make_directory(staged.parent)
+    try:
+        with staged.open("xb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+    install(staged, Path(path))
+    return Path(path)

@@ -7,6 +7,7 @@ a leading ``'``) and, like every output, replaced atomically. Pages are rendered
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -24,6 +25,7 @@ from loccount.report.atomic import (
     make_directory,
     remove_stale_temporaries,
     staging_path,
+    write_bytes,
     write_text,
 )
 from loccount.tables.changes import CHANGE_TEXT_COLUMNS
@@ -38,7 +40,11 @@ RELEASES_CSV = "releases.csv"
 AREAS_CSV = "areas.csv"
 WIDE_CSV = "wide.csv"
 FILES_CSV = "files.csv"
-CHANGES_CSV = "changes.csv"
+#: The per-file changes grow with the history (16 MB as CSV for the showcase, 1.9 MB gzipped):
+#: a report directory keeps them gzipped, which pandas and zcat read as they are. An older
+#: run's plain ``changes.csv`` is still read, and replaced.
+CHANGES_CSV = "changes.csv.gz"
+LEGACY_CHANGES_CSV = "changes.csv"
 UNCOUNTED_CSV = "uncounted.csv"
 PROVENANCE_JSON = "provenance.json"
 INDEX_HTML = "index.html"
@@ -103,8 +109,12 @@ def json_text(frame: pd.DataFrame) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """``frame`` as UTF-8 CSV at ``path``, formula-safe and atomically replaced."""
-    return write_text(path, csv_text(frame))
+    """``frame`` as UTF-8 CSV at ``path``, formula-safe and atomically replaced; gzipped where the
+    name ends in ``.gz`` (reproducibly: no time stamp in the header)."""
+    text = csv_text(frame)
+    if Path(path).name.endswith(".gz"):
+        return write_bytes(path, gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+    return write_text(path, text)
 
 
 def read_csv(path: Path, text_columns: Sequence[str], date_columns: Sequence[str] = ()) -> pd.DataFrame:
@@ -178,6 +188,7 @@ def write_outputs(
         write_csv(releases_frame(result.releases), output / RELEASES_CSV),
         write_csv(areas, output / AREAS_CSV),
         write_csv(result.changes, output / CHANGES_CSV),
+        *_drop_legacy_changes(output),
         write_csv(result.uncounted, output / UNCOUNTED_CSV),
     ]
     if by_file:
@@ -196,6 +207,14 @@ def write_outputs(
             uncounted=result.uncounted,
         )
     return written
+
+
+def _drop_legacy_changes(output: Path) -> list[Path]:
+    """An older run's plain changes.csv, now written gzipped: removed, so only one is there."""
+    legacy = output / LEGACY_CHANGES_CSV
+    if legacy.is_file() and not legacy.is_symlink():
+        legacy.unlink()
+    return []
 
 
 def write_report(
@@ -339,7 +358,7 @@ def load_uncounted(output: Path) -> pd.DataFrame | None:
 
 def load_changes(output: Path) -> pd.DataFrame | None:
     """The per-file changes a previous run wrote, for ``loccount report``; None where there are none."""
-    path = output / CHANGES_CSV
+    path = output / CHANGES_CSV if (output / CHANGES_CSV).is_file() else output / LEGACY_CHANGES_CSV
     frame = _load_optional(path, CHANGE_TEXT_COLUMNS, CHANGES.required, "changes")
     if frame is not None and not frame.empty:
         validated(frame, str(path), CHANGES)  # checked, then used as read (as it was written)
