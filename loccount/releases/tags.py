@@ -207,6 +207,6 @@ def tag_target_kind(repo: git.Repo, name: str) -> str | None:
     """What tag ``name`` finally points at (``tree``, ``blob``, ``commit``), or None if there is no such tag."""
     try:
         target = repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"refs/tags/{name}^{{}}")
-        return str(repo.git.cat_file("-t", target)).strip()
     except git.GitCommandError:
         return None
+    return _object_kind(repo, target)

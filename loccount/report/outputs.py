@@ -188,9 +188,9 @@ def write_outputs(
         write_csv(releases_frame(result.releases), output / RELEASES_CSV),
         write_csv(areas, output / AREAS_CSV),
         write_csv(result.changes, output / CHANGES_CSV),
-        *_drop_legacy_changes(output),
         write_csv(result.uncounted, output / UNCOUNTED_CSV),
     ]
+    _drop_legacy_changes(output)
     if by_file:
         written.append(write_csv(result.files, output / FILES_CSV))
     written.append(write_text(output / PROVENANCE_JSON, result.provenance.to_json()))
@@ -209,12 +209,11 @@ def write_outputs(
     return written
 
 
-def _drop_legacy_changes(output: Path) -> list[Path]:
+def _drop_legacy_changes(output: Path) -> None:
     """An older run's plain changes.csv, now written gzipped: removed, so only one is there."""
     legacy = output / LEGACY_CHANGES_CSV
     if legacy.is_file() and not legacy.is_symlink():
         legacy.unlink()
-    return []
 
 
 def write_report(

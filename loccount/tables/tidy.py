@@ -181,11 +181,11 @@ def uncounted_note(uncounted: pd.DataFrame, shown: int = 3) -> str | None:
     more = f", and {len(files) - shown:,} more" if len(files) > shown else ""
     releases = uncounted.drop_duplicates(["project", "commit", "version"]).shape[0]
     noun = "file" if len(files) == 1 else "files"
-    line = (
+    # Repository text: the terminal escapes it (loccount.terminal.visible), the pages' templates too.
+    return (
         f"{len(files):,} {noun} could not be counted and have no lines in the totals "
         f"({len(uncounted):,} in {releases:,} release{'s' if releases != 1 else ''}): {'; '.join(examples)}{more}"
     )
-    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in line)
 
 
 def release_summary(tidy: pd.DataFrame) -> pd.DataFrame:
