@@ -84,6 +84,8 @@ class Tree:
     differ: int = 0
     code_pygount: int = 0
     code_loccount: int = 0
+    #: Per language (loccount's): files, code by the pygount command line, code by loccount.
+    languages: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     errors_pygount: int = 0
     errors_loccount: int = 0
     links_in_archive: int = 0
@@ -112,9 +114,12 @@ def blob_id(path: Path) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def extract(repo: str, tag: str, target: Path) -> tuple[int, int]:
-    """The tag's ``*.py`` files extracted under ``target``: (links in the archive, non-.py files removed)."""
-    command = ["git", "-c", "core.autocrlf=false", "-C", repo, "archive", "--format=tar", tag, "--", "*.py"]
+def extract(repo: str, tag: str, target: Path, whole: bool = False) -> tuple[int, int]:
+    """The tag's ``*.py`` files (every file with ``whole``) extracted under ``target``: (links in the
+    archive, non-.py files removed)."""
+    command = ["git", "-c", "core.autocrlf=false", "-C", repo, "archive", "--format=tar", tag]
+    if not whole:
+        command += ["--", "*.py"]
     done = subprocess.run(command, capture_output=True)
     if done.returncode:
         raise SystemExit(f"git archive {repo} {tag} failed: {done.stderr.decode(errors='replace').strip()}")
@@ -128,7 +133,7 @@ def extract(repo: str, tag: str, target: Path) -> tuple[int, int]:
     for folder, _dirs, names in os.walk(target):
         for name in names:
             path = os.path.join(folder, name)
-            if not name.endswith(".py"):  # a pathspec match loccount would not count: keep the sides alike
+            if not whole and not name.endswith(".py"):  # a pathspec match loccount would not count
                 os.remove(path)
                 not_py += 1
     return links, not_py
@@ -170,9 +175,17 @@ def run_pygount(pygount: str, tree: Path, out: Path) -> dict[str, Side]:
     return result
 
 
-def run_loccount(loccount: str, repo: str, tag: str, cache: Path, by_file: Path) -> tuple[dict[str, Side], int, int]:
-    """loccount's verdict per path, and its (symlink, submodule) rows, which are not files."""
+def run_loccount(
+    loccount: str, repo: str, tag: str, cache: Path, by_file: Path, languages: str | None = None
+) -> tuple[dict[str, Side], int, int]:
+    """loccount's verdict per path, and its (symlink, submodule) rows, which are not files.
+
+    A file with in-file tests has two rows (its lines outside them, and theirs): they are
+    added up, so the file is compared whole with pygount's verdict.
+    """
     command = [loccount, "count", repo, "--tag", tag, "--by-file", str(by_file), "--cache-dir", str(cache)]
+    if languages:
+        command += ["--languages", languages]
     done = subprocess.run(command, capture_output=True)
     if done.returncode:
         raise SystemExit(f"loccount failed ({done.returncode}): {done.stderr.decode(errors='replace')[-2000:]}")
@@ -185,7 +198,12 @@ def run_loccount(loccount: str, repo: str, tag: str, cache: Path, by_file: Path)
                 continue
             path = restore(row["path"])
             if path in result:
-                raise SystemExit(f"loccount listed {path!r} twice at {tag}")
+                if row.get("part") not in ("outside-tests", "inline-tests"):
+                    raise SystemExit(f"loccount listed {path!r} twice at {tag}")
+                first = result[path]
+                for kind in KINDS:
+                    setattr(first, kind, getattr(first, kind) + int(row[kind]))
+                continue
             result[path] = Side(
                 state=restore(row["state"]),
                 **{kind: int(row[kind]) for kind in KINDS},
@@ -202,11 +220,14 @@ def compare(repo: str, tag: str, args: argparse.Namespace, scratch: Path) -> Tre
     tree = work / "tree"  # pygount's JSON and loccount's CSV live beside it, not in it
     result = Tree(repo=repo, tag=tag)
     try:
-        result.links_in_archive, result.not_py_in_archive = extract(repo, tag, tree)
+        result.links_in_archive, result.not_py_in_archive = extract(repo, tag, tree, whole=bool(args.languages))
         pygount = run_pygount(args.pygount, tree, work / "pygount.json")
         loccount, result.links_loccount, result.submodules_loccount = run_loccount(
-            args.loccount, repo, tag, args.cache_dir, work / "by-file.csv"
+            args.loccount, repo, tag, args.cache_dir, work / "by-file.csv", args.languages
         )
+        if args.languages:  # pygount saw every file: keep those of the languages loccount counted
+            counted = {side.language for side in loccount.values()}
+            pygount = {path: side for path, side in pygount.items() if path in loccount or side.language in counted}
         extracted = {  # as loccount's CSV spells the path: its blob id, from the file on disk
             printable(os.path.relpath(os.path.join(folder, name), tree)): blob_id(Path(folder, name))
             for folder, _, names in os.walk(tree)
@@ -218,6 +239,13 @@ def compare(repo: str, tag: str, args: argparse.Namespace, scratch: Path) -> Tre
     for path in sorted(pygount.keys() | loccount.keys()):
         ours, theirs = loccount.get(path), pygount.get(path)
         result.files += 1
+        language = (ours.language if ours else None) or (theirs.language if theirs else "") or ""
+        files, code_pygount, code_loccount = result.languages.get(language, (0, 0, 0))
+        result.languages[language] = (
+            files + 1,
+            code_pygount + (theirs.code if theirs else 0),
+            code_loccount + (ours.code if ours else 0),
+        )
         result.code_pygount += theirs.code if theirs else 0
         result.code_loccount += ours.code if ours else 0
         result.errors_pygount += bool(theirs and theirs.state == "error")
@@ -320,6 +348,12 @@ def main() -> None:
     parser.add_argument("--pygount", default=str(beside / "pygount"), metavar="PATH", help="default: %(default)s")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every tree's figures and differences here")
     parser.add_argument("--show", type=int, default=10, metavar="N", help="differences to print per tree")
+    parser.add_argument(
+        "--languages",
+        metavar="WORDS",
+        help="compare every file of these languages (loccount count --languages WORDS, e.g. all): the whole "
+        "tree is archived and given to pygount, and its files of the languages loccount counted are compared",
+    )
     args = parser.parse_args()
     version = subprocess.run([args.pygount, "--version"], check=True, capture_output=True, text=True).stdout.strip()
     print(f"{version}; loccount {args.loccount}")
@@ -333,6 +367,15 @@ def main() -> None:
             print_tree(tree, args.show)
             trees.append(tree)
     print("\n" + markdown(trees))
+    if args.languages:
+        print(
+            "\n| repository | tag | language | files | code (pygount CLI) | code (loccount) |\n"
+            "|---|---|---|---:|---:|---:|"
+        )
+        for t in trees:
+            ranked = sorted(t.languages.items(), key=lambda item: -item[1][1])
+            for language, (files, theirs, ours) in ranked:
+                print(f"| {t.repo} | {t.tag} | {language} | {files:,} | {theirs:,} | {ours:,} |")
     if args.json:
         args.json.write_text(json.dumps({"pygount": version, "trees": [asdict(t) for t in trees]}, indent=2) + "\n")
     sys.exit(1 if any(t.differ for t in trees) else 0)

@@ -54,6 +54,40 @@ jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), help="Counting processes (default: one per core)."
 )
 refresh_option = click.option("--refresh", is_flag=True, help="Fetch new tags into existing mirrors first.")
+
+
+def languages_option(function: Any) -> Any:
+    """``--language NAME`` (repeatable) and ``--languages all|everything|NAME,...``: which languages to count."""
+    function = click.option(
+        "--languages",
+        "language_words",
+        metavar="all|everything|NAMES",
+        help="Count every programming language (all), every language pygount knows (everything), "
+        "or these comma-separated languages. Default: the config's, else Python.",
+    )(function)
+    return click.option(
+        "--language",
+        "language_names",
+        multiple=True,
+        metavar="NAME",
+        help="Count this language, by pygount's name or an alias: rust, go, python (repeatable).",
+    )(function)
+
+
+def _selection(names: tuple[str, ...], words: str | None) -> Any:
+    """The languages asked for on the command line, or None to keep the config's (or Python)."""
+    if not names and not words:
+        return None
+    from loccount.errors import ConfigError
+    from loccount.languages.lexers import resolve
+    from loccount.languages.selection import parse_selection
+
+    try:
+        return parse_selection([*names, *([words] if words else [])], resolve)
+    except ValueError as error:
+        raise ConfigError(f"--language: {error}") from None
+
+
 plain_option = click.option(
     "--plain",
     is_flag=True,
@@ -154,6 +188,7 @@ def main() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML file overriding the test/non-test rule (fields of TestRule).",
 )
+@languages_option
 @jobs_option
 @scheduler_option
 @max_blob_option
@@ -174,6 +209,8 @@ def count(
     report_dir: Path | None,
     changes: Path | None,
     test_rule: Path | None,
+    language_names: tuple[str, ...],
+    language_words: str | None,
     jobs: int | None,
     scheduler: str | None,
     max_blob_bytes: int,
@@ -194,11 +231,13 @@ def count(
     """
     from loccount.classify import DEFAULT_RULE
     from loccount.counting.engine import EngineOptions
+    from loccount.languages.selection import DEFAULT_SELECTION
     from loccount.pipeline import count_repository
     from loccount.report.atomic import check_directory, check_writable
     from loccount.report.outputs import write_csv, write_outputs
-    from loccount.terminal import BlobProgress, release_table
+    from loccount.terminal import BlobProgress, release_tables
 
+    languages = _selection(language_names, language_words) or DEFAULT_SELECTION
     rule = DEFAULT_RULE
     if test_rule:
         from loccount.config import load_rule  # YAML and the config models: only for a rule file
@@ -222,6 +261,7 @@ def count(
             branch=branch,
             project=name,
             rule=rule,
+            languages=languages,
             options=options,
             with_changes=bool(changes or report_dir),
         )
@@ -235,11 +275,22 @@ def count(
             written.append(path)
     if report_dir:
         written += write_outputs(result, report_dir, images=False, say=_note)
-    out.print(release_table(result.summary))
-    out.print(f"pygount {result.provenance.pygount}; test rule {'; '.join(result.provenance.test_rules)}")
+    for table in release_tables(result.tidy):
+        out.print(table)
+    out.print(_rules_line(result.provenance))
     for path in written:
         err.print(f"wrote {path}", highlight=False)
     _say_uncounted(result.uncounted)
+
+
+def _rules_line(provenance: Any) -> str:
+    """pygount's version, and each rule by its name with the languages it took (the whole rule is in provenance)."""
+    rules = []
+    for described in provenance.test_rules:
+        name, _, rest = described.partition(":")
+        languages = rest.rsplit("; languages=", 1)[1] if "; languages=" in rest else ""
+        rules.append(f"{name} (README: Test or non-test)" + (f", languages {languages}" if languages else ""))
+    return f"pygount {provenance.pygount}; test rule {'; '.join(dict.fromkeys(rules))}"
 
 
 config_option = click.option(
@@ -305,6 +356,7 @@ def releases(
 @click.option("--by-file", is_flag=True, help="Also write files.csv, one row per file per release.")
 @click.option("--no-report", is_flag=True, help="Write the CSVs only, not the HTML report.")
 @click.option("--no-images", is_flag=True, help="Skip the PNG/SVG headline images.")
+@languages_option
 @jobs_option
 @scheduler_option
 @cache_dir_option
@@ -318,6 +370,8 @@ def run(
     by_file: bool,
     no_report: bool,
     no_images: bool,
+    language_names: tuple[str, ...],
+    language_words: str | None,
     jobs: int | None,
     scheduler: str | None,
     cache_dir: Path | None,
@@ -338,7 +392,14 @@ def run(
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
         engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes, plain=plain)
         options = _options(cache_dir, refresh, engine, progress)
-        analysis = count_config(config, series=series, projects=projects, options=options, with_changes=True)
+        analysis = count_config(
+            config,
+            series=series,
+            projects=projects,
+            options=options,
+            with_changes=True,
+            languages=_selection(language_names, language_words),
+        )
     if analysis.result is not None:
         written = write_outputs(
             analysis.result,
@@ -353,6 +414,8 @@ def run(
         for path in written:
             err.print(f"wrote {path}", highlight=False)
         _say_uncounted(analysis.result.uncounted)
+        for note in analysis.result.provenance.notes[len(analysis.plan.notes) :]:
+            _flag("note: ", "yellow", note)
     _report_failures(analysis.failures, analysis.plan.notes)
 
 
@@ -361,9 +424,15 @@ def run(
 @config_option
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Report directory.")
 @click.option("--no-images", is_flag=True, help="Skip the PNG/SVG headline images.")
+@click.option("--language", help="The report of one counted language (default: all the tables hold).")
 @click.pass_context
 def report(
-    context: click.Context, directory: Path | None, config_path: Path, output: Path | None, no_images: bool
+    context: click.Context,
+    directory: Path | None,
+    config_path: Path,
+    output: Path | None,
+    no_images: bool,
+    language: str | None,
 ) -> None:
     """Rebuild the HTML report and wide CSV from the tables the last run wrote, without counting.
 
@@ -393,9 +462,20 @@ def report(
         say=_note,
         changes=load_changes(target),
         uncounted=load_uncounted(target),
+        language=_language_name(language) if language else None,
     )
     for path in report:
         err.print(f"wrote {path}", highlight=False)
+
+
+def _language_name(name: str) -> str:
+    from loccount.errors import ConfigError
+    from loccount.languages.lexers import resolve
+
+    try:
+        return resolve(name)
+    except ValueError as error:
+        raise ConfigError(f"--language: {error}") from None
 
 
 def _say_uncounted(uncounted: Any) -> None:
@@ -455,6 +535,7 @@ def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="With TARGET: YAML file overriding the test/non-test rule (a config has its own).",
 )
+@languages_option
 @jobs_option
 @cache_dir_option
 @refresh_option
@@ -473,6 +554,8 @@ def diff(
     similarity: int,
     csv_path: Path | None,
     test_rule: Path | None,
+    language_names: tuple[str, ...],
+    language_words: str | None,
     jobs: int | None,
     cache_dir: Path | None,
     refresh: bool,
@@ -491,6 +574,7 @@ def diff(
     from loccount.config import load_config, load_rule
     from loccount.counting.engine import EngineOptions
     from loccount.errors import ConfigError
+    from loccount.languages.selection import DEFAULT_SELECTION
     from loccount.pipeline import compare_repository
     from loccount.report.atomic import check_writable
     from loccount.report.outputs import write_csv
@@ -498,6 +582,7 @@ def diff(
     from loccount.terminal import BlobProgress, changes_table, comparison_lines, visible
 
     usage = "diff: give TARGET FROM TO, or --project with --from and --to"
+    languages = _selection(language_names, language_words)
     if csv_path:
         check_writable(csv_path)
     with BlobProgress(err) as progress:
@@ -508,13 +593,22 @@ def diff(
             if test_rule is not None or name is not None:
                 raise ConfigError("diff: --test-rule and --name go with TARGET; a config names its projects and rules")
             config = load_config(config_path)
-            comparison = compare_config(config, project, from_name, to_name, options=options, similarity=similarity)
+            comparison = compare_config(
+                config, project, from_name, to_name, options=options, similarity=similarity, languages=languages
+            )
         else:
             if target is None or old is None or new is None or from_name or to_name:
                 raise ConfigError(usage)
             rule = load_rule(test_rule) if test_rule else DEFAULT_RULE
             comparison = compare_repository(
-                target, old, new, project=name, rule=rule, options=options, similarity=similarity
+                target,
+                old,
+                new,
+                project=name,
+                rule=rule,
+                options=options,
+                similarity=similarity,
+                languages=languages or DEFAULT_SELECTION,
             )
     if csv_path:  # before the table: a reader that closes stdout early (`| head`) loses no file
         write_csv(comparison.changes, csv_path)
@@ -524,7 +618,54 @@ def diff(
     out.print(table)
     if csv_path:
         err.print(f"wrote {csv_path}", highlight=False)
+    for note in comparison.result.provenance.notes:
+        _flag("note: ", "yellow", note)
     _say_uncounted(comparison.result.uncounted)
+
+
+@main.command(short_help="List the languages pygount knows: kind, and loccount's test conventions.")
+@click.option("--kind", "kinds", multiple=True, help="Only languages of this Linguist kind (repeatable).")
+def languages(kinds: tuple[str, ...]) -> None:
+    """Every language pygount can report, with GitHub Linguist's kind (``--languages all`` takes the
+    programming ones) and the test conventions loccount applies to it by default."""
+    from loccount.classify import DEFAULT_RULE
+    from loccount.errors import ConfigError
+    from loccount.languages.kinds import LanguageKind
+    from loccount.languages.lexers import known
+    from loccount.terminal import SafeTable
+
+    wanted = set()
+    for value in kinds:
+        try:
+            wanted.add(LanguageKind(value.lower()))
+        except ValueError:
+            names = ", ".join(k.value for k in LanguageKind)
+            raise ConfigError(f"--kind: unknown kind {value!r}; one of {names}") from None
+    table = SafeTable(title="Languages pygount knows")
+    for header in ("language", "kind", "aliases", "file names", "test conventions"):
+        table.add_column(header)
+    shown = 0
+    for language in sorted(
+        known().values(), key=lambda item: (item.kind != LanguageKind.PROGRAMMING, item.name.lower())
+    ):
+        if wanted and language.kind not in wanted:
+            continue
+        conventions = DEFAULT_RULE.languages.get(language.name)
+        rules = (
+            [*conventions.tests, *([f"content: {conventions.content}"] if conventions.content else [])]
+            if conventions
+            else []
+        )
+        table.add_row(
+            language.name,
+            language.kind,
+            ", ".join(language.aliases[:4]),
+            " ".join(language.patterns[:5]),
+            " ".join(rules),
+        )
+        shown += 1
+    out.print(table)
+    out.print(f"{shown} languages; every language also takes the shared test rule (README: Test or non-test)")
 
 
 @main.group()

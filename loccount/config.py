@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     Strict,
     StrictStr,
     ValidationError,
@@ -25,10 +26,11 @@ from pydantic import (
     model_validator,
 )
 
-from loccount.classify import TestRule
+from loccount.classify import ContentRule, LanguageConventions, TestRule
 from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES
 from loccount.errors import ConfigError, UnsafeURLError
 from loccount.gitio.urls import check_url
+from loccount.languages.selection import DEFAULT_SELECTION, LanguageSelection
 from loccount.releases.series import KNOWN_SERIES, canonical_series
 from loccount.releases.tagpattern import compile_tag_pattern
 from loccount.validation import TextSafeLoader, iso_day, refuse_number, validation_message
@@ -50,19 +52,79 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+def _language_name(value: str) -> str:
+    from loccount.languages.lexers import resolve  # Pygments' tables: only for a config that names languages
+
+    return resolve(value)
+
+
+LanguageName = Annotated[str, AfterValidator(_language_name)]
+
+
+def _gitignore_patterns(value: tuple[str, ...]) -> tuple[str, ...]:
+    import pathspec
+
+    for pattern in value:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"pattern {pattern!r} is not a gitignore pattern: {error}") from None
+    return value
+
+
+Patterns = Annotated[tuple[StrictStr, ...], Strict(False), AfterValidator(_gitignore_patterns)]
+
+
+class LanguageOverride(_Strict):
+    """One language's test conventions to change: its path patterns, its content rule (or ``none``)."""
+
+    tests: Patterns | None = None
+    content: Annotated[ContentRule, Strict(False)] | Literal["none"] | None = None
+
+
 class RuleOverride(_Strict):
-    """Fields of :class:`TestRule` to change; unset fields keep the enclosing rule's values."""
+    """Fields of :class:`TestRule` to change; unset fields keep the enclosing rule's values.
+
+    ``languages`` changes the named languages' conventions only: an unset field of a
+    language keeps its value, and the other languages keep theirs.
+    """
 
     dirs: Names | None = None
     dir_suffixes: Names | None = None
     files: Names | None = None
     file_prefixes: Names | None = None
     file_suffixes: Names | None = None
-    test_globs: Names | None = None
-    non_test_globs: Names | None = None
+    test_globs: Patterns | None = None
+    non_test_globs: Patterns | None = None
+    languages: dict[LanguageName, LanguageOverride] | None = None
+    vendored: Patterns | None = None
+    vendored_attributes: bool | None = None
 
     def apply(self, base: TestRule) -> TestRule:
-        return TestRule(**{**base.model_dump(), **self.model_dump(exclude_none=True)})
+        fields = self.model_dump(exclude_none=True, exclude={"languages"})
+        languages = dict(base.languages)
+        for name, override in (self.languages or {}).items():
+            known = languages.get(name, LanguageConventions())
+            content = known.content if override.content is None else override.content
+            languages[name] = LanguageConventions(
+                tests=known.tests if override.tests is None else override.tests,
+                content=None if content == "none" else ContentRule(content) if content else None,
+            )
+        return TestRule(**{**base.model_dump(), **fields, "languages": languages})
+
+
+def _selection_field(value: object) -> LanguageSelection:
+    """``languages: all`` or a list of names and words, checked when the config is read."""
+    from loccount.languages.lexers import resolve
+    from loccount.languages.selection import parse_selection
+
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
+        raise ValueError("languages must be a name, 'all', 'everything' or a list of them")
+    return parse_selection(items, resolve)
+
+
+Languages = Annotated[LanguageSelection, PlainValidator(_selection_field)]
 
 
 def _series_name(value: str) -> str:
@@ -95,6 +157,7 @@ class Project(_Strict):
     url: str | None = None
     deliverable: ProjectName | None = None
     test_rule: RuleOverride | None = None
+    languages: Languages | None = None
     tags: dict[str, str] | list[str] | None = None
     tags_matching: str | None = None
     every: Literal["month", "quarter", "year"] | None = None
@@ -198,6 +261,7 @@ class Config(_Strict):
     output: Annotated[Path, Strict(False)] = Path("reports")
     releases_url: str = DEFAULT_RELEASES_URL
     test_rule: RuleOverride | None = None
+    languages: Languages = DEFAULT_SELECTION
     max_blob_bytes: int = Field(default=DEFAULT_MAX_BLOB_BYTES, gt=0)
 
     @field_validator("projects", mode="before")
@@ -221,6 +285,10 @@ class Config(_Strict):
                 raise ValueError(f"duplicate project name {project.name!r}")
             seen.add(project.name)
         return self
+
+    def languages_for(self, project: Project) -> LanguageSelection:
+        """The project's languages, else the config's (default: Python)."""
+        return project.languages or self.languages
 
     def rule_for(self, project: Project) -> TestRule:
         rule = TestRule()

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date
+from typing import NamedTuple
 
 import git
 import pandas as pd
@@ -23,11 +24,16 @@ from loccount.classify import DEFAULT_RULE, TestRule
 from loccount.counting.cache import CountCache
 from loccount.counting.count import describe
 from loccount.counting.engine import Blob, count_blobs
+from loccount.counting.filecount import FileCount, FileState
 from loccount.errors import LoccountError, ReleaseError
+from loccount.gitio.attributes import linguist_marks, mentions_linguist
 from loccount.gitio.entries import MISSING, EntryKind, Rename, TreeEntry
 from loccount.gitio.mirror import open_repository
 from loccount.gitio.tree import DEFAULT_SIMILARITY, encode_entries, find_renames, list_tree
 from loccount.gitio.urls import is_local
+from loccount.languages.lexers import claims, kind
+from loccount.languages.others import LeftOut, left_out, left_out_notes, may_select
+from loccount.languages.selection import DEFAULT_SELECTION, LanguageSelection
 from loccount.options import DEFAULT_OPTIONS, RunOptions
 from loccount.provenance import Provenance, Selection, make_provenance
 from loccount.releases.model import Release, Tag
@@ -38,10 +44,10 @@ from loccount.tables.changes import directory_changes, release_changes, top_dire
 from loccount.tables.tidy import Snapshot, file_frame, printable, release_summary, tidy_frame, uncounted_files
 
 PYTHON_SUFFIXES = (".py",)
+#: The tree cache's key for a listing of every entry (languages are chosen from it in memory).
+WHOLE_TREE = "*"
 #: ``git ls-tree`` processes run at once when listing the releases' trees.
 LISTING_THREADS = 4
-
-Group = tuple[git.Repo, Sequence[Release], TestRule]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,8 +98,17 @@ class Result:
 
 
 def python_entries(entries: Sequence[TreeEntry], suffixes: tuple[str, ...] = PYTHON_SUFFIXES) -> list[TreeEntry]:
-    """The entries loccount reports: Python files and symlinks by name, and every submodule."""
+    """The entries whose name ends in ``suffixes``, and every submodule (what loccount 0.1 reported)."""
     return [e for e in entries if e.kind == EntryKind.SUBMODULE or e.name.endswith(suffixes)]
+
+
+class Group(NamedTuple):
+    """One project's share of a count: its repository, its releases, its rule and its languages."""
+
+    repo: git.Repo
+    releases: Sequence[Release]
+    rule: TestRule
+    languages: LanguageSelection = DEFAULT_SELECTION
 
 
 #: Path components that name where a repository is kept, not the repository (``.../nova/.git``,
@@ -132,62 +147,110 @@ def _origin_url(repo: git.Repo) -> str | None:
 
 
 def count_releases(
-    groups: Sequence[Group],
+    groups: Sequence[Group | tuple[git.Repo, Sequence[Release], TestRule]],
     options: RunOptions = DEFAULT_OPTIONS,
     selection: Selection | None = None,
     *,
     with_changes: bool = False,
 ) -> Result:
-    """Count every release in ``groups`` (repository, its releases, its test rule) in one pass.
+    """Count every release in ``groups`` (repository, its releases, its test rule, its languages) in one pass.
 
-    Blobs shared between releases, or between projects, are counted once. ``selection`` (how
-    the releases were chosen) is recorded in the result's provenance; ``with_changes`` also
-    makes the per-file changes between consecutive releases.
+    Blobs shared between releases, or between projects, are counted once. Only files of the
+    selected languages are read: a file's name says every language pygount could give it.
+    ``selection`` (how the releases were chosen) is recorded in the result's provenance;
+    ``with_changes`` also makes the per-file changes between consecutive releases.
     """
-    snapshots: list[Snapshot] = []
+    chosen_groups = [Group(*group) for group in groups]
     blobs: dict[tuple[str, str], Blob] = {}
+    picked: list[tuple[Group, Release, list[TreeEntry], dict[str, bool]]] = []
+    elsewhere: list[LeftOut] = []
     with CountCache(options.cache) as cache:
-        listings = _listings(groups, cache)
-        for repo, releases, rule in groups:
-            for release in releases:
+        listings = _listings(chosen_groups, cache)
+        for group in chosen_groups:
+            for release in group.releases:
                 entries = listings[release.commit]
-                snapshots.append(Snapshot(release, entries, rule))
-                for entry in entries:
+                wanted = [e for e in entries if e.kind == EntryKind.SUBMODULE or may_select(e.name, group.languages)]
+                picked.append((group, release, wanted, _attributes(group, release, entries, wanted)))
+                for entry in wanted:
                     if entry.kind == EntryKind.FILE:
-                        blobs.setdefault((entry.sha, entry.name), Blob(repo, entry.size))
+                        blobs.setdefault((entry.sha, entry.name), Blob(group.repo, entry.size))
+            latest = group.releases[-1] if group.releases else None
+            found = left_out(latest, listings[latest.commit], group.languages) if latest is not None else None
+            if found is not None:
+                elsewhere.append(found)
         counts = count_blobs(blobs, cache, options.engine, options.progress)
         damaged = cache.damaged
+    snapshots = [_snapshot(group, release, wanted, marks, counts) for group, release, wanted, marks in picked]
     selection = selection or Selection()
+    taken = " / ".join(dict.fromkeys(group.languages.describe() for group in chosen_groups))
+    notes = [*selection.notes, *left_out_notes(elsewhere, taken)]
     if damaged:
-        note = f"the count cache in {options.cache} held {damaged:,} damaged rows; they were counted or listed again"
-        selection = replace(selection, notes=[*selection.notes, note])
+        notes.append(
+            f"the count cache in {options.cache} held {damaged:,} damaged rows; they were counted or listed again"
+        )
+    selection = replace(selection, notes=notes)
     plain = options.engine.plain if options.engine else False
-    info = make_provenance(describe(plain), [rule.describe() for _repo, _releases, rule in groups], selection)
+    rules = [f"{group.rule.describe()}; languages={group.languages.describe()}" for group in chosen_groups]
+    info = make_provenance(describe(plain), list(dict.fromkeys(rules)), selection)
     files = file_frame(snapshots, counts, info.pygount)
     tidy = tidy_frame(files, snapshots, info.pygount)
-    repos = {release.project: repo for repo, releases, _rule in groups for release in releases}
+    repos = {release.project: group.repo for group in chosen_groups for release in group.releases}
     result = Result(tidy=tidy, files=files, snapshots=snapshots, provenance=info, repos=repos)
     return result.with_changes() if with_changes else result
 
 
+def _attributes(group: Group, release: Release, entries: list[TreeEntry], wanted: list[TreeEntry]) -> dict[str, bool]:
+    """What the release's ``.gitattributes`` say of the chosen files (asked only if any names Linguist)."""
+    if not group.rule.vendored_attributes or not mentions_linguist(group.repo, entries):
+        return {}
+    return linguist_marks(group.repo, release.commit, [e.path for e in wanted if e.kind == EntryKind.FILE])
+
+
+def _snapshot(
+    group: Group,
+    release: Release,
+    wanted: list[TreeEntry],
+    marks: dict[str, bool],
+    counts: Mapping[tuple[str, str], FileCount],
+) -> Snapshot:
+    """A release's counted entries of the selected languages, each with its language."""
+    entries: list[TreeEntry] = []
+    languages: list[str] = []
+    for entry in wanted:
+        claimed = claims(entry.name)
+        counted = counts.get((entry.sha, entry.name)) if entry.kind == EntryKind.FILE else None
+        if entry.kind == EntryKind.SUBMODULE:
+            language = ""
+        elif counted is not None and counted.language in claimed:
+            language = counted.language
+        elif counted is not None and counted.state == FileState.ANALYZED and claimed and counted.language:
+            language = claimed[0]  # an XML dialect pygount names after its root element
+        else:
+            language = claimed[0] if claimed else ""
+        if entry.kind != EntryKind.SUBMODULE and not group.languages.selects(language, kind(language)):
+            continue
+        entries.append(entry)
+        languages.append(language)
+    return Snapshot(release, entries, group.rule, tuple(languages), marks, group.languages.only)
+
+
 def _listings(groups: Sequence[Group], cache: CountCache) -> dict[str, list[TreeEntry]]:
-    """Python entries of every release's commit: from the cache, or listed by git (and cached)."""
-    wanted = {release.commit: repo for repo, releases, _ in groups for release in releases}
-    selection = "|".join(PYTHON_SUFFIXES)
-    listings = cache.get_trees(selection, wanted)
+    """Every entry of every release's commit: from the cache, or listed by git (and cached)."""
+    wanted = {release.commit: group.repo for group in groups for release in group.releases}
+    listings = cache.get_trees(WHOLE_TREE, wanted)
     missing = [(repo, commit) for commit, repo in wanted.items() if commit not in listings]
     with ThreadPoolExecutor(LISTING_THREADS) as pool:  # git does the work; threads only wait on it
-        listed = dict(zip((c for _, c in missing), pool.map(_python_listing, missing), strict=True))
+        listed = dict(zip((c for _, c in missing), pool.map(_whole_listing, missing), strict=True))
     listings.update(listed)
     # A listing with absent blobs (a partial clone) is not kept: a later fetch may complete it.
     whole = {c: encode_entries(entries) for c, entries in listed.items() if all(e.size != MISSING for e in entries)}
-    cache.put_trees(selection, whole)
+    cache.put_trees(WHOLE_TREE, whole)
     return listings
 
 
-def _python_listing(item: tuple[git.Repo, str]) -> list[TreeEntry]:
+def _whole_listing(item: tuple[git.Repo, str]) -> list[TreeEntry]:
     repo, commit = item
-    return python_entries(list_tree(repo, commit, PYTHON_SUFFIXES))
+    return list_tree(repo, commit)
 
 
 def select_releases(
@@ -232,6 +295,7 @@ def count_repository(
     branch: str | None = None,
     project: str | None = None,
     rule: TestRule = DEFAULT_RULE,
+    languages: LanguageSelection = DEFAULT_SELECTION,
     options: RunOptions = DEFAULT_OPTIONS,
     with_changes: bool = False,
 ) -> Result:
@@ -248,7 +312,7 @@ def count_repository(
     )
     releases, order = select_releases(repo, name, spec, notes=notes)
     selection = Selection(release_order={name: order}, notes=notes)
-    return count_releases([(repo, releases, rule)], options, selection, with_changes=with_changes)
+    return count_releases([Group(repo, releases, rule, languages)], options, selection, with_changes=with_changes)
 
 
 def changes(
@@ -289,6 +353,20 @@ def changes(
     return release_changes(result.files, chosen, renames, unchanged=unchanged)
 
 
+def name_patterns(paths: frozenset[str]) -> list[str]:
+    """git pathspecs that take in every path given (``*.rs`` per extension, ``*Makefile`` per bare name).
+
+    Rename detection then looks only at files of the counted languages; a pair that joins a
+    path outside the count is dropped by the changes (it does not fit).
+    """
+    patterns = set()
+    for path in paths:
+        name = path.rsplit("/", 1)[-1]
+        stem, dot, extension = name.rpartition(".")
+        patterns.add(f"*.{extension}" if dot and stem else f"*{name}")
+    return sorted(patterns)
+
+
 def _chosen(releases: Sequence[Release], wanted: Release | str) -> Release:
     return wanted if isinstance(wanted, Release) else find_release(releases, wanted)
 
@@ -300,7 +378,7 @@ def _renames(item: tuple[git.Repo | None, int, Release, Release, frozenset[str],
         return []
     if repo is None:
         raise LoccountError(f"{old.project}: no repository to find moves in; count with count_releases first")
-    found = find_renames(repo, old.commit, new.commit, similarity)
+    found = find_renames(repo, old.commit, new.commit, similarity, name_patterns(old_paths | new_paths))
     return [Rename(printable(r.old_path), printable(r.new_path), r.similarity) for r in found]
 
 
@@ -338,6 +416,7 @@ def compare_releases(
     rule: TestRule = DEFAULT_RULE,
     options: RunOptions = DEFAULT_OPTIONS,
     similarity: int = DEFAULT_SIMILARITY,
+    languages: LanguageSelection = DEFAULT_SELECTION,
 ) -> Comparison:
     """Count two releases (from the cache where it can) and the changes from ``before`` to ``after``.
 
@@ -349,7 +428,7 @@ def compare_releases(
             f"{before.project}: {before.version!r} and {after.version!r} are the same commit "
             f"{before.commit[:12]}; nothing to compare"
         )
-    result = count_releases([(repo, [before, after], rule)], options)
+    result = count_releases([Group(repo, [before, after], rule, languages)], options)
     return Comparison(result, before, after, changes(result, [(before, after)], similarity=similarity))
 
 
@@ -362,6 +441,7 @@ def compare_repository(
     rule: TestRule = DEFAULT_RULE,
     options: RunOptions = DEFAULT_OPTIONS,
     similarity: int = DEFAULT_SIMILARITY,
+    languages: LanguageSelection = DEFAULT_SELECTION,
 ) -> Comparison:
     """Compare one repository (URL or local path) at two tags or commits: ``old`` -> ``new``."""
     if old == new:
@@ -369,4 +449,4 @@ def compare_repository(
     repo = open_repository(target, options.mirrors, refresh=options.refresh, progress=options.status)
     releases = resolve_tags(repo, project or project_name(target, repo), (old, new))
     before, after = find_release(releases, old), find_release(releases, new)
-    return compare_releases(repo, before, after, rule, options, similarity)
+    return compare_releases(repo, before, after, rule, options, similarity, languages)

@@ -13,8 +13,17 @@ from loccount.counting.engine import EngineOptions
 from loccount.errors import ConfigError, LoccountError, ReleaseError
 from loccount.gitio.mirror import open_repository
 from loccount.gitio.tree import DEFAULT_SIMILARITY
+from loccount.languages.selection import LanguageSelection
 from loccount.options import DEFAULT_OPTIONS, RunOptions
-from loccount.pipeline import Comparison, ReleaseSpec, Result, compare_releases, count_releases, select_releases
+from loccount.pipeline import (
+    Comparison,
+    Group,
+    ReleaseSpec,
+    Result,
+    compare_releases,
+    count_releases,
+    select_releases,
+)
 from loccount.provenance import Selection
 from loccount.releases.model import Release
 from loccount.releases.order import find_release
@@ -176,17 +185,24 @@ def count_config(
     projects: Sequence[str] = (),
     options: RunOptions = DEFAULT_OPTIONS,
     with_changes: bool = False,
+    languages: LanguageSelection | None = None,
 ) -> Analysis:
     """Count every selected project at every selected release of a config, in one pass.
 
-    ``with_changes`` also makes the per-file changes between consecutive releases.
+    ``with_changes`` also makes the per-file changes between consecutive releases;
+    ``languages`` replaces the config's languages for every project.
     """
     chosen = plan_config(config, series=series, projects=projects, options=options)
     if options.engine is None:
         options = replace(options, engine=EngineOptions(max_blob_bytes=config.max_blob_bytes))
     by_name = {project.name: project for project in config.projects}
     groups = [
-        (planned.repo, planned.releases, config.rule_for(by_name[name]))
+        Group(
+            planned.repo,
+            planned.releases,
+            config.rule_for(by_name[name]),
+            languages or config.languages_for(by_name[name]),
+        )
         for name, planned in chosen.projects.items()
         if planned.releases
     ]
@@ -202,6 +218,7 @@ def compare_config(
     *,
     options: RunOptions = DEFAULT_OPTIONS,
     similarity: int = DEFAULT_SIMILARITY,
+    languages: LanguageSelection | None = None,
 ) -> Comparison:
     """Compare one configured project at two of its releases, each named by series, version or tag."""
     chosen = plan_config(config, projects=[project], options=options)
@@ -213,5 +230,7 @@ def compare_config(
         raise ReleaseError(f"{project}: {old!r} and {new!r} are both release {before.version}; nothing to compare")
     if options.engine is None:
         options = replace(options, engine=EngineOptions(max_blob_bytes=config.max_blob_bytes))
-    rule = config.rule_for(next(p for p in config.projects if p.name == project))
-    return compare_releases(chosen.projects[project].repo, before, after, rule, options, similarity)
+    configured = next(p for p in config.projects if p.name == project)
+    chosen_languages = languages or config.languages_for(configured)
+    repo = chosen.projects[project].repo
+    return compare_releases(repo, before, after, config.rule_for(configured), options, similarity, chosen_languages)

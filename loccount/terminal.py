@@ -19,9 +19,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from loccount.classify import NON_TEST, TEST
+from loccount.classify import NON_TEST, TEST, VENDORED
 from loccount.report.labels import flow_text, release_name, share, text
 from loccount.tables.changes import Change, shown_flows
+from loccount.tables.tidy import release_summary
 
 if TYPE_CHECKING:
     from loccount.counting.cache import CacheInfo
@@ -160,9 +161,13 @@ class BlobProgress:
             self._bar.stop()
 
 
-def release_table(summary: pd.DataFrame) -> Table:
-    """Files and the four line kinds for test, non-test and total, per release, plus test share."""
-    table = SafeTable(title="Python lines per release (pygount)", show_lines=False)
+def release_table(summary: pd.DataFrame, title: str = "Python lines per release (pygount)") -> Table:
+    """Files and the four line kinds for test, non-test and total, per release, plus test share.
+
+    Vendored code has a row of its own where a release has any; it is not in the total (the
+    project's own code), nor in the test share.
+    """
+    table = SafeTable(title=title, show_lines=False)
     for header in ("project", "release", "category", "files", "code", "doc", "empty", "string", "lines"):
         table.add_column(header, justify="left" if header in ("project", "release", "category") else "right")
     table.add_column("test share of code", justify="right")
@@ -170,19 +175,41 @@ def release_table(summary: pd.DataFrame) -> Table:
     for _, row in summary.iterrows():
         label = release_name(row["series"], row["version"])
         test_share = share(row["test_share"])
-        for category, prefix in ((TEST, TEST), (NON_TEST, NON_TEST), ("total", "total")):
-            cells = [f"{int(row[f'{prefix}_{m}']):,}" for m in measures]
+        vendored = f"{VENDORED}_files" in row and int(row[f"{VENDORED}_files"]) > 0
+        blocks = [TEST, NON_TEST, *([VENDORED] if vendored else []), "total"]
+        for category in blocks:
+            cells = [f"{int(row[f'{category}_{m}']):,}" for m in measures]
             first = category == TEST
             table.add_row(
                 row["project"] if first else "",
                 label if first else "",
-                category,
+                "total (own code)" if category == "total" and vendored else category,
                 *cells,
                 test_share if category == "total" else "",
                 style="bold" if category == "total" else None,
                 end_section=category == "total",
             )
     return table
+
+
+def release_tables(tidy: pd.DataFrame) -> list[Table]:
+    """The release table of each language counted, then of all of them together when there are several."""
+    languages = [language for language in dict.fromkeys(tidy["language"]) if language] if len(tidy) else []
+    if len(languages) <= 1:
+        name = languages[0] if languages else "No"
+        return [release_table(release_summary(tidy), f"{name} lines per release (pygount)")]
+    tables = [
+        release_table(release_summary(tidy[tidy["language"] == language]), f"{language} lines per release (pygount)")
+        for language in _by_size(tidy, languages)
+    ]
+    tables.append(release_table(release_summary(tidy), f"All {len(languages)} languages counted, per release"))
+    return tables
+
+
+def _by_size(tidy: pd.DataFrame, languages: list[str]) -> list[str]:
+    """Languages with the most code first (over every release counted)."""
+    code = tidy.groupby("language")["code"].sum()
+    return sorted(languages, key=lambda language: (-int(code.get(language, 0)), language))
 
 
 def releases_table(frame: pd.DataFrame) -> Table:

@@ -59,7 +59,7 @@ EXPECTED_ROWS = [
     # a category change: the file leaves non-test (nothing after) and joins test (nothing before)
     ("pkg/tests/f.py", "pkg/f.py", "moved", "non-test", "non-test", "test", "analyzed", 10, 0, -10, 20, 0, -20),
     ("pkg/tests/f.py", "pkg/f.py", "moved", "test", "non-test", "test", "analyzed", 0, 10, 10, 0, 20, 20),
-    ("vendor/lib", None, "added", "non-test", None, "non-test", "submodule", 0, 0, 0, 0, 0, 0),
+    ("vendor/lib", None, "added", "vendored", None, "vendored", "submodule", 0, 0, 0, 0, 0, 0),
 ]
 ROW_COLUMNS = [
     "path", "old_path", "change", "category", "old_category", "new_category", "new_state",
@@ -120,12 +120,13 @@ def test_directory_flows_count_each_move_once(counted) -> None:
         ("pkg", "non-test"): (10, -3, 40, -13),
         ("pkg/sub", "non-test"): (0, 0, 10, 10),  # d moved in
         ("pkg/tests", "test"): (0, 0, 10, 10),  # f joined the tests
-        ("vendor", "non-test"): (0, 0, 0, 0),  # a submodule: a change, but no lines
+        ("vendor", "vendored"): (0, 0, 0, 0),  # a submodule in vendor/: a change, but no lines
     }
     whole = directory_changes(counted.changes, depth=0)
     assert {r.category: (r.added, r.removed, r.moved, r.net) for r in whole.itertuples()} == {
         "non-test": (10, -3, 40, -3),  # d moved within the project: counted once
         "test": (0, 0, 10, 10),
+        "vendored": (0, 0, 0, 0),  # the submodule vendor/lib
     }
     top = top_directories(flows, top=2)
     assert list(top["directory"]) == ["pkg", "pkg/sub"]

@@ -82,7 +82,7 @@ EDITS = [
     ),
     (
         lambda o: edit_line(o / "tidy.csv", 2, "category", "tests"),
-        "tidy.csv: line 2: column 'category': 'tests' is not test or non-test",
+        "tidy.csv: line 2: column 'category': 'tests' is not test, non-test or vendored",
     ),
     (lambda o: edit_line(o / "tidy.csv", 3, "project", ""), "tidy.csv: line 3: column 'project' is empty"),
     (
@@ -126,7 +126,7 @@ EDITS = [
     ),
     (
         lambda o: edit_line(o / "changes.csv", 2, "new_category", "tests"),
-        "changes.csv: line 2: column 'new_category': 'tests' is not test or non-test",
+        "changes.csv: line 2: column 'new_category': 'tests' is not test, non-test or vendored",
     ),
     # JSON nested deeper than Python's stack
     (

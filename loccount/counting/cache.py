@@ -19,13 +19,14 @@ import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from loccount.counting.filecount import FileCount
+from loccount.counting.filecount import FileCount, FileState
+from loccount.counting.inline import BY_LANGUAGE
 from loccount.errors import CacheError, EnvironmentFault
 from loccount.gitio.entries import TreeEntry
 from loccount.gitio.tree import decode_entries
@@ -38,6 +39,7 @@ MIRRORS = "mirrors"
 _CHUNK = 500
 _SELECT = "SELECT sha, name, state, language, code, documentation, empty, string, state_info FROM counts"
 _SELECT_TREES = "SELECT commit_sha, entries FROM trees"
+_SELECT_INLINE = "SELECT sha, name, method, code, documentation, empty, string FROM inline_tests"
 
 Key = tuple[str, str]  # (blob sha, file name)
 #: SQLite result codes (and their extended forms) that say the file cannot be opened or
@@ -123,6 +125,17 @@ class CountCache:
                     state_info TEXT,
                     PRIMARY KEY (fingerprint, sha, name)
                 ) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS inline_tests (
+                    fingerprint TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    sha TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    code INTEGER NOT NULL,
+                    documentation INTEGER NOT NULL,
+                    empty INTEGER NOT NULL,
+                    string INTEGER NOT NULL,
+                    PRIMARY KEY (fingerprint, method, sha, name)
+                ) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS trees (
                     commit_sha TEXT NOT NULL,
                     selection TEXT NOT NULL,
@@ -179,6 +192,27 @@ class CountCache:
                 self.damaged += 1  # not a count: counted again, and said
             elif key is not None and not counted.accidental:
                 found[key] = counted
+        return self._with_inline(fingerprint, found)
+
+    def _with_inline(self, fingerprint: str, found: dict[Key, FileCount]) -> dict[Key, FileCount]:
+        """The counts with their in-file test parts, for languages that have a content rule."""
+        methods = {language: finder.method for language, (_rule, finder) in BY_LANGUAGE.items()}
+        wanted = {
+            (sha, _stored_name(name), methods[c.language]): (sha, name)
+            for (sha, name), c in found.items()
+            if c.language in methods and c.state == FileState.ANALYZED
+        }
+        if not wanted:
+            return found
+        query = f"{_SELECT_INLINE} WHERE fingerprint = ? AND sha IN"
+        for sha, name, method, *values in self._select_in(query, fingerprint, (sha for sha, _n, _m in wanted)):
+            key = wanted.get((sha, name, method))
+            if key is None:
+                continue
+            if len(values) == 4 and all(type(n) is int and n >= 0 for n in values):
+                found[key] = replace(found[key], inline=(values[0], values[1], values[2], values[3]))
+            else:
+                self.damaged += 1
         return found
 
     def put_many(self, fingerprint: str, items: Iterable[tuple[str, str, FileCount]]) -> None:
@@ -193,8 +227,15 @@ class CountCache:
             (fingerprint, sha, _stored_name(name), c.state, c.language, *_values(c), c.state_info)
             for sha, name, c in items
         ]
+        methods = {language: finder.method for language, (_rule, finder) in BY_LANGUAGE.items()}
+        inline = [
+            (fingerprint, methods[c.language], sha, _stored_name(name), *c.inline)
+            for sha, name, c in items
+            if c.inline is not None and c.language in methods
+        ]
         with self._guard("write"):
             self._db.executemany("INSERT OR REPLACE INTO counts VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO inline_tests VALUES (?,?,?,?,?,?,?,?)", inline)
             self._db.commit()
 
     def get_trees(self, selection: str, commits: Iterable[str]) -> dict[str, list[TreeEntry]]:

@@ -19,16 +19,14 @@ import os
 import platform
 import shutil
 import tempfile
+from dataclasses import replace
 from importlib.metadata import version
-from typing import TYPE_CHECKING
 
-from loccount.counting.filecount import FileCount
+from loccount.counting.filecount import FileCount, FileState
+from loccount.counting.inline import BY_LANGUAGE, split
 from loccount.counting.processes import scratch_prefix
 from loccount.counting.pygount_options import PYGOUNT_OPTIONS, from_file
 from loccount.errors import EnvironmentFault
-
-if TYPE_CHECKING:
-    pass
 
 #: Bump when the way loccount calls pygount changes, so cached counts are not reused.
 METHOD = "from_file-on-scratch-copy/2"
@@ -126,6 +124,9 @@ def count_blob(name: str, data: bytes, directory: str, fast: bool = True) -> Fil
         raise EnvironmentFault(f"cannot write a scratch copy in {directory}: {error.strerror}") from None
     try:
         analysis = analyze(path, "loccount") if fast else from_file(path, "loccount")
+        counted = FileCount.from_analysis(analysis)
+        if counted.state == FileState.ANALYZED and counted.language in BY_LANGUAGE:
+            counted = replace(counted, inline=split(path, data, counted.language, counted.values))
     except (OSError, MemoryError) as error:
         raise EnvironmentFault(f"cannot count the scratch copy {path}: {type(error).__name__}: {error}") from None
     except Exception as error:  # pygount asserts on some inputs: a fact about the content, recorded
@@ -133,7 +134,6 @@ def count_blob(name: str, data: bytes, directory: str, fast: bool = True) -> Fil
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-    counted = FileCount.from_analysis(analysis)
     if counted.accidental:
         raise EnvironmentFault(f"pygount could not read the scratch copy {path}: {counted.state_info}")
     return counted

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from loccount.counting.cache import CountCache, Key
 from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES, SCRATCH_PREFIX, count_batch, fingerprint, scratch_roots
 from loccount.counting.filecount import FileCount, FileState
+from loccount.counting.inline import BY_LANGUAGE
 from loccount.counting.processes import remove_stale_scratch
 from loccount.counting.workers import process_pool
 from loccount.errors import EnvironmentFault, LoccountError
@@ -94,6 +95,10 @@ class EngineOptions:
         return self.jobs or os.cpu_count() or 1
 
 
+def _needs_inline(counted: FileCount) -> bool:
+    return counted.inline is None and counted.state == FileState.ANALYZED and counted.language in BY_LANGUAGE
+
+
 def huge(size: int, cap: int) -> FileCount:
     return FileCount(
         state=FileState.HUGE, language=f"__{FileState.HUGE}__", state_info=f"{size} bytes is over the {cap}-byte cap"
@@ -137,6 +142,8 @@ def count_blobs(
     progress = progress or _Quiet()
     stamp = fingerprint(options.plain)
     results = cache.get_many(stamp, blobs)
+    for key in [key for key, counted in results.items() if _needs_inline(counted)]:
+        del results[key]  # counted before its language's content rule existed: counted again, once
     cached = len(results)
     todo: dict[Key, Blob] = {}
     for key, blob in blobs.items():

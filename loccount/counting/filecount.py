@@ -55,10 +55,18 @@ class FileCount:
     empty: int = 0
     string: int = 0
     state_info: str | None = None
+    #: The lines of test code inside the file (code, documentation, empty, string), found by
+    #: its language's content rule (:mod:`loccount.counting.inline`); part of the counts above,
+    #: never added to them. None where the language has no such rule or it could not run.
+    inline: tuple[int, int, int, int] | None = None
 
     @property
     def lines(self) -> int:
         return self.code + self.documentation + self.empty + self.string
+
+    @property
+    def values(self) -> tuple[int, int, int, int]:
+        return self.code, self.documentation, self.empty, self.string
 
     @classmethod
     def from_analysis(cls, analysis: SourceAnalysis) -> FileCount:

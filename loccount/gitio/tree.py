@@ -10,6 +10,7 @@ import json
 import os
 import re
 import zlib
+from collections.abc import Sequence
 
 import git
 
@@ -136,7 +137,7 @@ def find_renames(
     old_commit: str,
     new_commit: str,
     similarity: int = DEFAULT_SIMILARITY,
-    pathspec: str = PYTHON_PATHSPEC,
+    pathspec: str | Sequence[str] = PYTHON_PATHSPEC,
 ) -> list[Rename]:
     """Files git's own rename detection pairs between two commits, keeping at least ``similarity`` percent.
 
@@ -157,7 +158,7 @@ def find_renames(
             old_commit,
             new_commit,
             "--",
-            pathspec,
+            *([pathspec] if isinstance(pathspec, str) else pathspec),
             stdout_as_string=False,
         )
     except git.GitCommandError as error:

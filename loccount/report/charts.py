@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from loccount.classify import NON_TEST, TEST
+from loccount.classify import NON_TEST, TEST, VENDORED
 from loccount.report.labels import series_label, text
 from loccount.tables.tidy import by_series, in_force
 
@@ -82,16 +82,17 @@ def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
     return fig
 
 
-def headline(tidy: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """All projects' Python lines, stacked test vs non-test, with the test share on the right.
+def headline(tidy: pd.DataFrame, title: str | None = None, noun: str = "Python") -> go.Figure:
+    """All projects' lines (of ``noun``: ``Python``, ``Rust and Go``, ``code``), stacked test vs non-test,
+    with the test share on the right.
 
     Per series for OpenStack series; over time for anything else, each project counted at
     its newest release at every date. Code lines by default; a menu switches to all lines
     (code, documentation, empty, string).
     """
     if by_series(tidy):
-        return _series_headline(tidy, title or "OpenStack Python lines per release series: test vs non-test")
-    return _timeline_headline(tidy, title or "Python lines over time: test vs non-test")
+        return _series_headline(tidy, title or f"OpenStack {noun} lines per release series: test vs non-test", noun)
+    return _timeline_headline(tidy, title or f"{noun} lines over time: test vs non-test", noun)
 
 
 def slide(fig: go.Figure, source: str) -> go.Figure:
@@ -116,10 +117,15 @@ def slide(fig: go.Figure, source: str) -> go.Figure:
     return out
 
 
-MEASURES = (("code", "Python code lines"), ("lines", "all Python lines"))
+def measures(noun: str = "Python") -> tuple[tuple[str, str], ...]:
+    """The measures a headline menu offers, with their axis titles."""
+    return (("code", f"{noun} code lines"), ("lines", f"all {noun} lines"))
 
 
-def _measure_menu(views: dict[str, dict[str, Any]], fig: go.Figure) -> None:
+MEASURES = measures()
+
+
+def _measure_menu(views: dict[str, dict[str, Any]], fig: go.Figure, noun: str = "Python") -> None:
     """A menu that switches the stacked traces and the share line between code and all lines."""
     buttons = [
         {
@@ -133,14 +139,14 @@ def _measure_menu(views: dict[str, dict[str, Any]], fig: go.Figure) -> None:
                 {"yaxis.title.text": title},
             ],
         }
-        for measure, title in MEASURES
+        for measure, title in measures(noun)
     ]
     fig.update_layout(updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.13}])
-    fig.update_yaxes(title_text=MEASURES[0][1], tickformat=",", secondary_y=False)
+    fig.update_yaxes(title_text=measures(noun)[0][1], tickformat=",", secondary_y=False)
     fig.update_yaxes(SHARE_AXIS, secondary_y=True)
 
 
-def _series_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
+def _series_headline(tidy: pd.DataFrame, title: str, noun: str = "Python") -> go.Figure:
     totals = series_totals(tidy)
     labels = list(dict.fromkeys(totals["label"]))
     projects = totals.drop_duplicates("label").set_index("label")["projects"].reindex(labels)
@@ -172,13 +178,13 @@ def _series_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
         secondary_y=True,
     )
     fig.update_layout(barmode="stack")
-    _measure_menu(views, fig)
+    _measure_menu(views, fig, noun)
     _layout(fig, title)
     fig.update_layout(title={"x": 0.22})
     return fig
 
 
-def _timeline_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
+def _timeline_headline(tidy: pd.DataFrame, title: str, noun: str = "Python") -> go.Figure:
     forced = in_force(tidy)
     views = {measure: _held_to_the_end(_timeline_view(forced, measure)) for measure, _title in MEASURES}
     shown = views["code"]
@@ -211,7 +217,7 @@ def _timeline_headline(tidy: pd.DataFrame, title: str) -> go.Figure:
         ),
         secondary_y=True,
     )
-    _measure_menu(views, fig)
+    _measure_menu(views, fig, noun)
     fig.update_xaxes(type="date", title_text="release date")
     _layout(fig, title)
     fig.update_layout(title={"x": 0.22})
@@ -638,3 +644,81 @@ def project_changes(
         margin={"r": 190},
     )
     return fig
+
+
+VENDORED_COLOR = "#9E9E9E"
+LANGUAGE_PALETTE = PROJECT_PALETTE
+
+
+def language_breakdown(tidy: pd.DataFrame, *, keep_order: bool = True, title: str | None = None) -> go.Figure:
+    """Code lines per language per release, test (hatched) on top of non-test, vendored apart (grey).
+
+    ``tidy`` holds one project's rows (release order), or series releases of many (series
+    order, with ``keep_order=False``). A menu shows all languages, or one with its test share.
+    """
+    frame = with_labels(tidy, keep_order=keep_order)
+    labels = list(dict.fromkeys(frame["label"]))
+    code = frame.groupby("language")["code"].sum()
+    languages = sorted(dict.fromkeys(frame["language"]), key=lambda name: (-int(code.get(name, 0)), str(name)))
+    categories = [c for c in (NON_TEST, TEST, VENDORED) if c in set(frame["category"])]
+    sums = frame.groupby(["language", "category", "label"], sort=False)["code"].sum()
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    owners: list[str | None] = []
+    for index, language in enumerate(languages):
+        color = LANGUAGE_PALETTE[index % len(LANGUAGE_PALETTE)]
+        for category in categories:
+            values = [int(sums.get((language, category, label), 0)) for label in labels]
+            if not any(values):
+                continue
+            fig.add_trace(
+                go.Bar(
+                    x=labels,
+                    y=values,
+                    name=f"{text(language) or 'no files'} {category}",
+                    legendgroup=str(language),
+                    marker={
+                        "color": VENDORED_COLOR if category == VENDORED else color,
+                        "pattern": {"shape": "/" if category == TEST else "x" if category == VENDORED else ""},
+                    },
+                    hovertemplate=f"{text(language)} {category}: %{{y:,}}<extra></extra>",
+                ),
+                secondary_y=False,
+            )
+            owners.append(str(language))
+    for language in languages:
+        own = frame[(frame["language"] == language) & frame["category"].isin((NON_TEST, TEST))]
+        per = own.groupby(["label", "category"], sort=False)["code"].sum().unstack("category")
+        per = per.reindex(index=labels, columns=[NON_TEST, TEST]).fillna(0)
+        total = per[NON_TEST] + per[TEST]
+        fig.add_trace(
+            go.Scatter(
+                x=labels,
+                y=(per[TEST] / total.where(total > 0)).round(4),
+                name=f"{text(language)} test share",
+                mode="lines+markers",
+                line={"color": "#222222"},
+                visible=False,
+                hovertemplate=f"{text(language)} test share: %{{y:.1%}}<extra></extra>",
+            ),
+            secondary_y=True,
+        )
+        owners.append(f"share:{language}")
+    buttons = [
+        {
+            "label": "all languages",
+            "method": "update",
+            "args": [{"visible": [not str(o).startswith("share:") for o in owners]}],
+        }
+    ]
+    for language in languages:
+        visible = [owner in (str(language), f"share:{language}") for owner in owners]
+        buttons.append({"label": text(language) or "no files", "method": "update", "args": [{"visible": visible}]})
+    if len(languages) > 1:
+        fig.update_layout(
+            updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.13}]
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    fig.update_yaxes(title_text="code lines", tickformat=",", secondary_y=False)
+    fig.update_yaxes(SHARE_AXIS, secondary_y=True)
+    return _layout(fig, title or "Code lines per language: non-test, test (hatched), vendored (grey)")

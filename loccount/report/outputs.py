@@ -227,19 +227,29 @@ def write_report(
     say: Callable[[str], None] = print,
     changes: pd.DataFrame | None = None,
     uncounted: pd.DataFrame | None = None,
+    language: str | None = None,
 ) -> list[Path]:
     """Write index.html, one page per project, wide.csv, plotly.js and (with a browser) headline images.
 
     With ``changes`` (per-file changes between releases), pages also show what changed at each
-    release; with ``uncounted``, which files could not be counted.
+    release; with ``uncounted``, which files could not be counted; with ``language``, the
+    report is of that language only (its headline, tables and test share).
     """
     from loccount.report.pages import Links, ReportInput, headline, render_pages
+
+    if language is not None:
+        counted = [str(name) for name in dict.fromkeys(tidy["language"]) if name]
+        if language not in counted:
+            raise LoccountError(
+                f"--language {language!r}: the tables hold {', '.join(counted) or 'no language'}; "
+                "count it first (--language or --languages)"
+            )
 
     make_directory(output)
     remove_stale_temporaries(output)
     plotlyjs = _write_plotlyjs(output)
-    data = ReportInput(tidy, areas, provenance, changes, title, uncounted)
-    written = [write_csv(wide_frame(tidy), output / WIDE_CSV)]
+    data = ReportInput(tidy, areas, provenance, changes, title, uncounted, language)
+    written = [write_csv(wide_frame(data.chosen), output / WIDE_CSV)]
     figure = headline(data)
     pictures = _write_images(figure, output, say, provenance) if images else []
     links = Links(

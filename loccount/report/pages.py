@@ -18,13 +18,13 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from loccount.classify import NON_TEST, TEST
+from loccount.classify import NON_TEST, OWN, TEST, VENDORED
 from loccount.provenance import Provenance
 from loccount.releases.model import ReleaseRule
 from loccount.report import charts
 from loccount.report.labels import NONE, flow_text, release_name, share, text
 from loccount.tables.changes import FLOWS, directory_changes, moved_lines, shown_flows, top_directories
-from loccount.tables.tidy import by_series, release_summary, uncounted_note
+from loccount.tables.tidy import by_category, by_series, language_noun, release_summary, uncounted_note
 
 #: The slide images' size: 16:9 at 1600 pixels wide.
 IMAGE_SIZE = {"width": 1600, "height": 900}
@@ -49,6 +49,26 @@ class ReportInput:
     #: The files whose lines could not be counted (``uncounted.csv``); None for an older run's
     #: tables, whose pages then give only how many there were per release.
     uncounted: pd.DataFrame | None = None
+    #: Report one language only (its headline, tables and test share); None for all counted.
+    language: str | None = None
+
+    @property
+    def chosen(self) -> pd.DataFrame:
+        """The tidy rows the report is of: every language, or the one asked for."""
+        if self.language is None or "language" not in self.tidy.columns:
+            return self.tidy
+        return self.tidy[self.tidy["language"] == self.language]
+
+    @property
+    def own(self) -> pd.DataFrame:
+        """The chosen rows summed over languages, the project's own code only (no vendored rows)."""
+        rows = by_category(self.chosen)
+        return rows[rows["category"].isin(OWN)].reset_index(drop=True)
+
+    @property
+    def noun(self) -> str:
+        """What the figures count: ``Python``, ``Rust and Go``, ``code`` (four or more languages)."""
+        return language_noun(self.chosen)
 
 
 @dataclass(frozen=True)
@@ -66,15 +86,6 @@ def _figure(fig: go.Figure, div_id: str) -> str:
     return fig.to_html(
         full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False, "responsive": True}
     )
-
-
-def _summary(tidy: pd.DataFrame) -> pd.DataFrame:
-    """One row per release with test code and the test share beside the totals.
-
-    Series releases run in series order across projects; other releases keep each project's
-    release order (version order for tags), so a project's last row is its newest release.
-    """
-    return charts.with_labels(release_summary(tidy), keep_order=not by_series(tidy))
 
 
 def _span(summary: pd.DataFrame) -> str:
@@ -310,7 +321,7 @@ def _movers(
 
 def headline(data: ReportInput) -> go.Figure:
     """The overview's main chart, also written as images for slides."""
-    return charts.headline(data.tidy, data.title)
+    return charts.headline(data.own, data.title, data.noun)
 
 
 def slide_source(provenance: Provenance) -> str:
@@ -331,9 +342,11 @@ def render_images(fig: go.Figure, targets: Sequence[Path], provenance: Provenanc
 
 def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | None = None) -> dict[str, str]:
     """The HTML of the overview and of every project's page, by the names in ``links``."""
-    tidy = data.tidy
+    tidy = data.own
+    chosen = data.chosen
+    noun = data.noun
     series = by_series(tidy)
-    summary = _summary(tidy)
+    summary = charts.with_labels(release_summary(chosen), keep_order=not series)
     projects = [{"name": name, "page": links.pages[str(name)]} for name in dict.fromkeys(tidy["project"])]
     common = {
         "plotlyjs": links.plotlyjs,
@@ -354,6 +367,9 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
             "breakdown": _figure(charts.project_breakdown(rows), "breakdown"),
             "split": _figure(charts.project_split(rows), "split"),
         }
+        mine = chosen[chosen["project"] == project["name"]]
+        if _several(mine):
+            figures["languages"] = _figure(charts.language_breakdown(mine), "languages")
         changed = changes[changes["project"] == project["name"]] if changes is not None else None
         releases = []
         if changed is not None and len(changed):
@@ -361,10 +377,10 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
             figure = charts.project_changes(whole, directories, moved_lines(changed), rows)
             figures["changes"] = _figure(figure, "changes")
             releases = _change_releases(whole, directories, names, own)
-        noun = "snapshot" if (own["rule"] == ReleaseRule.SNAPSHOT).all() else "release"
+        unit = "snapshot" if (own["rule"] == ReleaseRule.SNAPSHOT).all() else "release"
         pages[project["page"]] = _ENV.get_template("project.html.j2").render(
-            title=f"{project['name']}: Python lines per {noun}",
-            heading=f"{project['name']}: Python lines per {noun}, test vs non-test",
+            title=f"{project['name']}: {language_noun(mine)} lines per {unit}",
+            heading=f"{project['name']}: {language_noun(mine)} lines per {unit}, test vs non-test",
             lead=_project_lead(project["name"], own, data.provenance),
             figures=figures,
             rows=_release_rows(own),
@@ -377,14 +393,15 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
         _movers(changes, summary, names, links.pages) if changes is not None else ([], [], [])
     )
     pages[links.index] = _ENV.get_template("index.html.j2").render(
-        title=data.title or f"{who}Python lines {per}",
-        heading=data.title or f"{who}Python lines {per}, and how much of it is tests",
+        title=data.title or f"{who}{noun} lines {per}",
+        heading=data.title or f"{who}{noun} lines {per}, and how much of it is tests",
         lead=_lead(summary, series),
         figures={
             "headline": _figure(headline_figure or headline(data), "headline"),
             "growth": _figure(charts.growth_per_project(tidy), "growth"),
             "share": _figure(charts.test_share_per_project(tidy), "share"),
             "treemap": _figure(charts.treemap(data.areas), "treemap"),
+            **_overview_languages(chosen, series),
         },
         latest=latest,
         total=total,
@@ -398,6 +415,25 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
         **common,
     )
     return pages
+
+
+def _several(rows: pd.DataFrame) -> bool:
+    """Whether rows hold more than one language, or vendored code: then a language chart says more."""
+    if "language" not in rows.columns or rows.empty:
+        return False
+    with_code = rows[rows["code"] > 0]
+    return with_code["language"].nunique() > 1 or (with_code["category"] == VENDORED).any()
+
+
+def _overview_languages(chosen: pd.DataFrame, series: bool) -> dict[str, str]:
+    """The overview's language chart: over series for many projects, a project's releases for one."""
+    if not _several(chosen):
+        return {}
+    if series:
+        return {"languages": _figure(charts.language_breakdown(chosen, keep_order=False), "languages")}
+    if chosen["project"].nunique() == 1:
+        return {"languages": _figure(charts.language_breakdown(chosen), "languages")}
+    return {}
 
 
 def _uncounted_summary(uncounted: pd.DataFrame | None, summary: pd.DataFrame) -> str | None:

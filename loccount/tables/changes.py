@@ -54,6 +54,7 @@ CHANGE_COLUMNS = [
     "path",
     "old_path",
     "change",
+    "language",
     "category",
     "old_category",
     "new_category",
@@ -70,7 +71,10 @@ CHANGE_TEXT_COLUMNS = [c for c in CHANGE_COLUMNS if c != "similarity" and not c.
 #: counted again, and the net change of its total.
 FLOWS = ("added", "removed", "moved", "unreadable", "net")
 ROOT = "(root)"
-_FIELDS = ["sha", "kind", "category", "state", *MEASURES]
+_FIELDS = ["sha", "kind", "language", "category", "state", *MEASURES]
+#: What a file's in-file test part is keyed under beside its path (NUL cannot occur in a git
+#: path): the part is followed across releases on its own, as test code.
+_INLINE_KEY = "\0inline-tests"
 
 
 _MOVE_COLUMNS = ["pair", "old_path", "new_path", "similarity"]
@@ -83,7 +87,12 @@ def _keyed(files: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     Two raw paths can print alike (an undecodable byte and its ``\\xNN`` spelling); the second
     gets a NUL-marked suffix (NUL cannot occur in a git path), so each file stays one row.
     """
+    if "language" not in files.columns:  # per-file rows made before languages were counted
+        files = files.assign(language="Python")
     frame = files[[*_KEY, *_FIELDS]]
+    if "part" in files.columns and (files["part"] == "inline-tests").any():
+        inline = files["part"] == "inline-tests"
+        frame = frame.assign(path=frame["path"].where(~inline, frame["path"] + _INLINE_KEY))
     if not frame.duplicated(_KEY).any():
         return frame, False
     repeat = frame.groupby(_KEY, sort=False).cumcount()
@@ -93,9 +102,15 @@ def _keyed(files: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
 
 def _path(keys: pd.Series, suffixed: bool) -> pd.Series:
     """Paths from keys made by :func:`_keyed` (None stays None)."""
-    if not suffixed:
+    if not suffixed and not keys.map(lambda key: isinstance(key, str) and "\0" in key).any():
         return keys
     return keys.map(lambda key: key.split("\0")[0] if isinstance(key, str) else key)
+
+
+def _with_inline_moves(moves: pd.DataFrame) -> pd.DataFrame:
+    """git's pairs, and the same pairs for the files' in-file test parts."""
+    inline = moves.assign(old_path=moves["old_path"] + _INLINE_KEY, new_path=moves["new_path"] + _INLINE_KEY)
+    return pd.concat([moves, inline], ignore_index=True)
 
 
 def _fitting(old: pd.DataFrame, new: pd.DataFrame, moves: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +131,7 @@ def pair_changes(old: pd.DataFrame, new: pd.DataFrame, moves: pd.DataFrame, *, u
     say) is ignored, so a stale or foreign pair can never count a file twice.
     """
     (old, old_suffixed), (new, new_suffixed) = _keyed(old), _keyed(new)
-    moves = _fitting(old, new, moves[_MOVE_COLUMNS])
+    moves = _fitting(old, new, _with_inline_moves(moves[_MOVE_COLUMNS]))
     before = old.rename(columns={field: f"{field}_old" for field in _FIELDS})
     after = new.rename(columns={field: f"{field}_new" for field in _FIELDS})
     rows = before.merge(after, on=_KEY, how="outer", indicator="_side")
@@ -150,6 +165,7 @@ def pair_changes(old: pd.DataFrame, new: pd.DataFrame, moves: pd.DataFrame, *, u
             "path": _path(rows["path"], suffixed),
             "old_path": _path(rows["old_path"], suffixed),
             "change": change,
+            "language": rows["language_new"].fillna(rows["language_old"]),
             "category": rows["category_new"].fillna(rows["category_old"]),
             "old_category": rows["category_old"],
             "new_category": rows["category_new"],
@@ -353,11 +369,13 @@ def reconcile(tidy: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
     ].sum()
     for project, part in tidy.groupby("project", sort=False):
         versions = list(dict.fromkeys(part["version"]))
-        totals = part.set_index(["version", "category"])
+        totals = part.groupby(["version", "category"], sort=False)[list(MEASURES)].sum()
         for old, new in pairwise(versions):
-            for category in (NON_TEST, TEST):
+            for category in dict.fromkeys([NON_TEST, TEST, *part["category"]]):
                 for measure in MEASURES:
-                    expected = int(totals.loc[(new, category), measure]) - int(totals.loc[(old, category), measure])
+                    expected = int(totals[measure].get((new, category), 0)) - int(
+                        totals[measure].get((old, category), 0)
+                    )
                     key = (project, old, new, category)
                     found = int(sums.loc[key, f"{measure}_delta"]) if key in sums.index else 0
                     rows.append((project, old, new, category, measure, expected, found, expected == found))

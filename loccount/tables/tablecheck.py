@@ -8,12 +8,12 @@ it with whole-number columns as integers and date columns as UTC timestamps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from loccount.classify import NON_TEST, TEST
+from loccount.classify import NON_TEST, TEST, VENDORED
 from loccount.errors import LoccountError
 from loccount.tables.changes import CHANGE_COLUMNS, Change
 from loccount.tables.tidy import COUNTS, STATES, TIDY_COLUMNS
@@ -40,6 +40,8 @@ class TableSpec:
     #: Columns that are test or non-test, and those that may also be empty.
     categories: Sequence[str] = ("category",)
     optional_categories: Sequence[str] = ()
+    #: Columns an older run's table lacks, with the value they had then (0.2 counted Python only).
+    defaults: Mapping[str, str] = field(default_factory=dict)
 
 
 TIDY = TableSpec(
@@ -49,6 +51,7 @@ TIDY = TableSpec(
     fractions=("code_share",),
     dates=("series_date", "date"),
     paired=True,
+    defaults={"language": "Python"},
 )
 CHANGES = TableSpec(
     required=CHANGE_COLUMNS,
@@ -57,6 +60,7 @@ CHANGES = TableSpec(
     signed=("code_delta", "lines_delta"),
     fractions=("similarity",),
     optional_categories=("old_category", "new_category"),
+    defaults={"language": "Python"},
 )
 AREAS = TableSpec(
     required=("project", "version", "area", "category", "files", "code", "lines"),
@@ -77,6 +81,9 @@ def _line(frame: pd.DataFrame, mask: pd.Series) -> tuple[int, object]:
 
 def validated(frame: pd.DataFrame, source: str, spec: TableSpec) -> pd.DataFrame:
     """``frame`` checked against ``spec``, with numbers and dates converted; else one line naming the fault."""
+    absent = {column: value for column, value in spec.defaults.items() if column not in frame.columns}
+    if absent:
+        frame = frame.assign(**absent)
     missing = [column for column in spec.required if column not in frame.columns]
     if missing:
         raise LoccountError(f"{source}: no column {missing[0]!r}; run `loccount run` to write the tables again")
@@ -114,14 +121,15 @@ def validated(frame: pd.DataFrame, source: str, spec: TableSpec) -> pd.DataFrame
             )
         out[column] = stamps
     for column in [*spec.categories, *spec.optional_categories]:
-        allowed = [TEST, NON_TEST] if column in spec.categories else [TEST, NON_TEST, None, ""]
+        allowed = [TEST, NON_TEST, VENDORED] if column in spec.categories else [TEST, NON_TEST, VENDORED, None, ""]
         wrong = ~out[column].isin(allowed)
         if column not in spec.categories:
             wrong &= out[column].notna()
         if wrong.any():
             line, row = _line(out, wrong)
             raise LoccountError(
-                f"{source}: line {line}: column {column!r}: {out.at[row, column]!r} is not {TEST} or {NON_TEST}"
+                f"{source}: line {line}: column {column!r}: {out.at[row, column]!r} is not {TEST}, {NON_TEST} "
+                f"or {VENDORED}"
             )
     if "change" in spec.text:
         unknown = ~out["change"].isin(list(Change))
@@ -137,10 +145,10 @@ def validated(frame: pd.DataFrame, source: str, spec: TableSpec) -> pd.DataFrame
 
 
 def _check_pairs(frame: pd.DataFrame, source: str) -> None:
-    """Every release has exactly one test and one non-test row."""
-    keys = frame[list(RELEASE_KEY)].astype(str).agg("\0".join, axis=1)
+    """Every release has exactly one test and one non-test row per language (and at most one vendored)."""
+    keys = frame[[*RELEASE_KEY, "language"]].astype(str).agg("\0".join, axis=1)
     counts = frame.groupby(keys)["category"].agg(lambda categories: tuple(sorted(categories)))
-    wrong = counts[counts != (NON_TEST, TEST)]
+    wrong = counts[~counts.isin([(NON_TEST, TEST), (NON_TEST, TEST, VENDORED)])]
     if not wrong.empty:
         line, row = _line(frame, keys == wrong.index[0])
         raise LoccountError(

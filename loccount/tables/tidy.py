@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from loccount.classify import NON_TEST, TEST, TestRule
+from loccount.classify import NON_TEST, OWN, TEST, VENDORED, Category, TestRule
 from loccount.counting.filecount import UNCOUNTED, FileState
 from loccount.gitio.entries import EntryKind
 
@@ -36,6 +37,7 @@ RELEASE_COLUMNS = [
 ]
 TIDY_COLUMNS = [
     *RELEASE_COLUMNS,
+    "language",
     "category",
     "files",
     *COUNTS,
@@ -52,6 +54,7 @@ FILE_COLUMNS = [
     "size",
     "kind",
     "category",
+    "part",
     "state",
     "language",
     *COUNTS,
@@ -67,13 +70,32 @@ def printable(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+class Part(StrEnum):
+    """Which part of a file a row holds: the whole file, or one side of its in-file tests."""
+
+    WHOLE = "whole"
+    #: The lines outside the file's in-file tests (Rust's ``#[cfg(test)]`` items): product code.
+    OUTSIDE_TESTS = "outside-tests"
+    #: The lines of the file's in-file tests, counted as test code.
+    INLINE_TESTS = "inline-tests"
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """A release with the Python entries of its tree and the rule that classifies them."""
+    """A release with the counted entries of its tree, their languages and the rule that classifies them.
+
+    ``languages`` holds each entry's language (the language pygount gave it, or for a file it
+    did not analyse, the likeliest one its name claims); ``attributes`` what the release's
+    ``.gitattributes`` say of a path (True: vendored or generated; False: not vendored).
+    """
 
     release: Release
     entries: list[TreeEntry]
     rule: TestRule
+    languages: tuple[str, ...] = ()
+    attributes: Mapping[str, bool] = field(default_factory=dict)
+    #: The languages the count asked for by name: each gets rows even where it has no files.
+    named: tuple[str, ...] = ()
 
 
 def _release_values(release: Release) -> list[Any]:
@@ -93,37 +115,46 @@ def _release_values(release: Release) -> list[Any]:
 def file_frame(
     snapshots: Iterable[Snapshot], counts: dict[tuple[str, str], FileCount], pygount_version: str
 ) -> pd.DataFrame:
-    """One row per file entry per release, symlinks and submodules included with their state."""
+    """One row per file entry per release, symlinks and submodules included with their state.
+
+    A file whose language has a content rule and whose path says non-test has two rows when
+    it holds in-file tests: its lines outside them (non-test) and theirs (test). The two add
+    up to pygount's counts for the file.
+    """
     rows = []
-    categories: dict[tuple[int, str], str] = {}  # releases share most paths: classify each once
+    categories: dict[tuple[int, str, str, bool | None], Category] = {}  # releases share most paths
     for snap in snapshots:
         head = _release_values(snap.release)
         rule_id = snap.rule.rule_id
-        for entry in snap.entries:
-            category = categories.get((id(snap.rule), entry.path))
+        languages = snap.languages or ("",) * len(snap.entries)
+        for entry, language in zip(snap.entries, languages, strict=True):
+            attributed = snap.attributes.get(entry.path)
+            key = (id(snap.rule), entry.path, language, attributed)
+            category = categories.get(key)
             if category is None:
-                category = categories[(id(snap.rule), entry.path)] = snap.rule.category(entry.path)
+                category = categories[key] = snap.rule.category(entry.path, language or None, attributed=attributed)
             kind = entry.kind
             counted = counts.get((entry.sha, entry.name)) if kind == EntryKind.FILE else None
             state = counted.state if counted else kind
-            values = [counted.code, counted.documentation, counted.empty, counted.string] if counted else [0, 0, 0, 0]
-            rows.append(
-                [
-                    *head,
-                    printable(entry.path),
-                    entry.sha,
-                    entry.size,
-                    kind,
-                    category,
-                    state,
-                    counted.language if counted else f"__{kind}__",
-                    *values,
-                    sum(values),
-                    counted.state_info if counted else None,
-                    rule_id,
-                    pygount_version,
-                ]
-            )
+            values = list(counted.values) if counted else [0, 0, 0, 0]
+            path = printable(entry.path)
+            common = [path, entry.sha, entry.size, kind]
+            tail = [counted.state_info if counted else None, rule_id, pygount_version]
+            inline = counted.inline if counted else None
+            if (
+                inline is not None
+                and any(inline)
+                and category == NON_TEST
+                and snap.rule.content_rule(language) is not None
+            ):
+                outside = [whole - test for whole, test in zip(values, inline, strict=True)]
+                if any(outside):
+                    rows.append(
+                        [*head, *common, NON_TEST, Part.OUTSIDE_TESTS, state, language, *outside, sum(outside), *tail]
+                    )
+                rows.append([*head, *common, TEST, Part.INLINE_TESTS, state, language, *inline, sum(inline), *tail])
+                continue
+            rows.append([*head, *common, category, Part.WHOLE, state, language, *values, sum(values), *tail])
     frame = pd.DataFrame(rows, columns=FILE_COLUMNS)
     for column in ["size", *COUNTS, "lines"]:
         frame[column] = frame[column].astype("int64")
@@ -131,27 +162,82 @@ def file_frame(
 
 
 def tidy_frame(files: pd.DataFrame, snapshots: Iterable[Snapshot], pygount_version: str) -> pd.DataFrame:
-    """Sum per project x release x category; every release gets both a test and a non-test row."""
+    """Sum per project x release x language x category.
+
+    Each project's table is a full grid: every release has a row for each language found in
+    any of the project's releases (and each language asked for by name), in each category:
+    test and non-test, and vendored where the project has any vendored file.
+    """
     snaps = list(snapshots)
     release_rows = [[*_release_values(s.release), s.rule.rule_id] for s in snaps]
     releases = pd.DataFrame(release_rows, columns=[*RELEASE_COLUMNS, "test_rule"])
     releases["_rid"] = range(len(releases))
-    grid = releases.merge(pd.DataFrame({"category": [NON_TEST, TEST]}), how="cross")
     counted = files[files["kind"] == EntryKind.FILE].copy()
     rid = {(s.release.project, s.release.commit, s.release.version): i for i, s in enumerate(snaps)}
     counted["_rid"] = [rid[key] for key in zip(counted["project"], counted["commit"], counted["version"], strict=True)]
-    by = ["_rid", "category"]
+    grids = []
+    for project, own in releases.groupby("project", sort=False):
+        mine = counted[counted["project"] == project]
+        named = [name for s in snaps if s.release.project == project for name in s.named]
+        languages = list(dict.fromkeys([*sorted(mine["language"].unique()), *named])) or [""]
+        categories = [NON_TEST, TEST, *([VENDORED] if (mine["category"] == VENDORED).any() else [])]
+        grid = own.merge(pd.DataFrame({"language": languages}), how="cross")
+        grids.append(grid.merge(pd.DataFrame({"category": categories}), how="cross"))
+    grid = pd.concat(grids, ignore_index=True) if grids else releases.assign(language="", category=NON_TEST)[:0]
+    by = ["_rid", "language", "category"]
     sums = counted.groupby(by)[[*COUNTS, "lines"]].sum()
-    sums["files"] = counted.groupby(by).size()
-    states = counted.groupby([*by, "state"]).size().unstack("state")
+    sums["files"] = counted.drop_duplicates([*by, "path"]).groupby(by).size()
+    states = counted.drop_duplicates([*by, "path"]).groupby([*by, "state"]).size().unstack("state")
     states = states.reindex(columns=STATES).add_prefix("files_")
-    table = grid.merge(sums.join(states), how="left", left_on=["_rid", "category"], right_index=True)
+    table = grid.merge(sums.join(states), how="left", left_on=by, right_index=True)
     numeric = ["files", *COUNTS, "lines", *(f"files_{state}" for state in STATES)]
     table[numeric] = table[numeric].fillna(0).astype("int64")
-    release_code = table.groupby("_rid")["code"].transform("sum")
+    own_code = table["code"].where(table["category"].isin(OWN), 0)
+    release_code = own_code.groupby([table["_rid"], table["language"]]).transform("sum")
     table["code_share"] = (table["code"] / release_code.where(release_code > 0)).round(6)
+    table.loc[table["category"] == VENDORED, "code_share"] = float("nan")
     table["pygount"] = pygount_version
-    return table[TIDY_COLUMNS].reset_index(drop=True)
+    return table.sort_values(["_rid", "language"], kind="stable")[TIDY_COLUMNS].reset_index(drop=True)
+
+
+def by_category(tidy: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
+    """The tidy rows summed over languages (or of one ``language``): one row per release and category.
+
+    The views below (the summary, the wide table, the figures in force) read these rows, so
+    a count of one language gives exactly the table it gave before languages were counted.
+    """
+    rows = tidy if language is None else tidy[tidy["language"] == language]
+    if "language" not in rows.columns:
+        return rows
+    keys = [column for column in TIDY_COLUMNS if column not in _SUMMED and column not in ("language", "code_share")]
+    numeric = [column for column in TIDY_COLUMNS if column in _SUMMED]
+    frame = rows.assign(_order=range(len(rows)))
+    grouped = frame.groupby(keys, sort=False, dropna=False).agg({**{c: "sum" for c in numeric}, "_order": "min"})
+    out = grouped.reset_index().sort_values("_order", kind="stable").drop(columns="_order")
+    own = out["code"].where(out["category"].isin(OWN), 0)
+    release = own.groupby([out[c].astype(str) for c in ("project", "commit", "version")]).transform("sum")
+    out["code_share"] = (out["code"] / release.where(release > 0)).round(6)
+    out.loc[out["category"] == VENDORED, "code_share"] = float("nan")
+    return out[[c for c in TIDY_COLUMNS if c != "language"]].reset_index(drop=True)
+
+
+def language_noun(tidy: pd.DataFrame) -> str:
+    """What a table's figures count, for titles: ``Python``, ``Rust and Go``, ``Go, Rust and Bash``, or ``code``."""
+    if "language" not in tidy.columns:
+        return "Python"
+    rows = tidy[tidy["code"] > 0] if (tidy["code"] > 0).any() else tidy
+    code = rows.groupby("language")["code"].sum().sort_values(ascending=False, kind="stable")
+    names = [str(name) for name in code.index if name]
+    if not names:
+        return "code"
+    if len(names) == 1:
+        return names[0]
+    if len(names) <= 3:
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+    return "code"
+
+
+_SUMMED = frozenset(["files", *COUNTS, "lines", *(f"files_{state}" for state in STATES)])
 
 
 def uncounted_files(files: pd.DataFrame) -> pd.DataFrame:
@@ -189,20 +275,35 @@ def uncounted_note(uncounted: pd.DataFrame, shown: int = 3) -> str | None:
 
 
 def release_summary(tidy: pd.DataFrame) -> pd.DataFrame:
-    """One row per release: test, non-test and total figures side by side, with the test share."""
+    """One row per release: test, non-test, vendored and total figures side by side, with the test share.
+
+    ``total`` is the project's own code (test and non-test); vendored code is apart, and the
+    test share is of the project's own code.
+    """
     measures = ["files", *COUNTS, "lines"]
-    test = tidy[tidy["category"] == TEST].reset_index(drop=True)
-    other = tidy[tidy["category"] == NON_TEST].reset_index(drop=True)
-    if not test[["project", "commit", "version"]].equals(other[["project", "commit", "version"]]):
-        raise ValueError("tidy table must hold one test and one non-test row per release")
-    out = test[RELEASE_COLUMNS].copy()
+    rows = by_category(tidy)
+    keys = ["project", "commit", "version"]
+    releases = rows.drop_duplicates(keys)[[*RELEASE_COLUMNS]].reset_index(drop=True)
+    out = releases.copy()
+    index = pd.MultiIndex.from_frame(releases[keys])
+    for category in (TEST, NON_TEST, VENDORED):
+        part = rows[rows["category"] == category].set_index(keys)
+        for measure in [*measures, *(f"files_{state}" for state in UNCOUNTED)]:
+            values = part[measure].reindex(index).fillna(0).astype("int64").to_numpy()
+            out[f"{category}_{measure}"] = values
     for measure in measures:
-        out[f"{TEST}_{measure}"] = test[measure]
-        out[f"{NON_TEST}_{measure}"] = other[measure]
-        out[f"total_{measure}"] = test[measure] + other[measure]
+        out[f"total_{measure}"] = out[f"{TEST}_{measure}"] + out[f"{NON_TEST}_{measure}"]
     out["test_share"] = (out[f"{TEST}_code"] / out["total_code"].where(out["total_code"] > 0)).round(6)
-    out["total_uncounted"] = sum(test[f"files_{state}"] + other[f"files_{state}"] for state in UNCOUNTED)
-    return out
+    out["total_uncounted"] = sum(
+        out[f"{category}_files_{state}"] for category in (TEST, NON_TEST, VENDORED) for state in UNCOUNTED
+    )
+    columns = [
+        *RELEASE_COLUMNS,
+        *(f"{category}_{measure}" for measure in measures for category in (TEST, NON_TEST, VENDORED)),
+        *(f"total_{measure}" for measure in measures),
+    ]
+    ordered = [c for c in out.columns if c in columns]
+    return out[[*ordered, "test_share", "total_uncounted"]]
 
 
 def releases_frame(releases: Iterable[Release]) -> pd.DataFrame:
@@ -236,6 +337,7 @@ def wide_frame(tidy: pd.DataFrame) -> pd.DataFrame:
     For slides. Outside OpenStack series, each row is a date at which some project released,
     with every project at its newest release by then (as the headline chart shows it).
     """
+    tidy = by_category(tidy)
     if not by_series(tidy):
         return _wide_over_time(tidy)
     rows = tidy
@@ -285,7 +387,7 @@ def in_force(tidy: pd.DataFrame) -> pd.DataFrame:
     changed`` (``changed``: the project has a release of its own at that date).
     """
     columns = ["date", "project", "version", "commit", "release_date", "category", "files", "code", "lines", "changed"]
-    frame = with_rank(tidy)
+    frame = with_rank(by_category(tidy))
     frame = frame[frame["date"].notna()]
     if frame.empty:
         return pd.DataFrame(columns=columns)

@@ -9,13 +9,14 @@ done once instead of per file, with the same result:
 
 * ``has_lexer`` and ``guess_lexer``'s search for lexers that claim the file name look at the
   file's base name only, and try every lexer's file name patterns in turn: here each base
-  name is looked up once, in an index of those patterns (:class:`_NamePatterns`);
+  name is looked up once, in an index of those patterns (:class:`NamePatterns`);
 * ``guess_lexer`` reads the text only when several lexer classes claim the base name: a name
   with exactly one claimant gets a new instance of that class, as pygments returns; a name
   with several claimants goes to pygount's ``guess_lexer`` each time;
 * the lines are counted by :func:`fastlines.line_counts`.
 
-pygount's info logging for each file is left out. Anything else (several claimants, XML
+It runs only for the languages it was checked on (:data:`FAST_LANGUAGES`). pygount's info
+logging for each file is left out. Anything else (another language, several claimants, XML
 dialects, a lexer :mod:`fastlines` does not apply to) and any library whose source is not
 the one checked (:data:`VERIFIED`, pygount 3.2.0 and Pygments 2.21) runs pygount's own
 ``from_file``.
@@ -24,14 +25,13 @@ the one checked (:data:`VERIFIED`, pygount 3.2.0 and Pygments 2.21) runs pygount
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from loccount.counting.fast import fastlex, fastlines
 from loccount.counting.fast.verified import unverified
 from loccount.counting.pygount_options import from_file, from_file_options
+from loccount.languages.lexers import NamePatterns
 
 if TYPE_CHECKING:
     from pygount import SourceAnalysis
@@ -51,8 +51,12 @@ VERIFIED = {
 }
 #: The name :func:`method` gives this fast path, and the one for pygount's own code.
 FAST = "fastcount/2"
+#: The languages whose lexers the fast path was checked on, file by file against the ``pygount``
+#: command line, on real trees (``benchmarks/bench_pygount_cli.py --languages``; the README
+#: lists the trees and files) and on the samples of ``tests/language_samples.py``. A file of
+#: any other language is counted by pygount's own ``from_file``: exact, and slower.
+FAST_LANGUAGES = frozenset({"Python", "Rust", "Go", "Bash", "C", "Makefile", "Docker"})
 PYGOUNT = "pygount"
-_GLOB = re.compile(r"[*?\[]")
 
 
 @cache
@@ -66,53 +70,21 @@ def method(fast: bool = True) -> str:
     return FAST if fast and verified() else PYGOUNT
 
 
-class _NamePatterns:
-    """File name patterns and their owners, matched as pygments' ``_fn_matches`` matches them.
-
-    ``_fn_matches`` is ``fnmatch``, in which ``*`` matches anything and other characters but
-    ``?`` and ``[`` match themselves: a pattern ``*`` + literal matches exactly the names that
-    end in the literal, and a literal pattern that name alone. Those are looked up by the
-    name's suffixes; the few other patterns go to ``_fn_matches`` itself.
-    """
-
-    def __init__(self, owned: Iterable[tuple[str, Any]]) -> None:
-        self.literal: dict[str, list[Any]] = {}
-        self.ending: dict[str, list[Any]] = {}
-        self.other: list[tuple[str, Any]] = []
-        for pattern, owner in owned:
-            if not _GLOB.search(pattern):
-                self.literal.setdefault(pattern, []).append(owner)
-            elif pattern.startswith("*") and not _GLOB.search(pattern, 1):
-                self.ending.setdefault(pattern[1:], []).append(owner)
-            else:
-                self.other.append((pattern, owner))
-
-    def owners(self, name: str) -> list[Any]:
-        """The owners of every pattern ``name`` matches."""
-        from pygments.lexers import _fn_matches
-
-        found = list(self.literal.get(name, ()))
-        for start in range(len(name) + 1):
-            found.extend(self.ending.get(name[start:], ()))
-        found.extend(owner for pattern, owner in self.other if _fn_matches(name, pattern))
-        return found
-
-
 @cache
-def _filename_patterns() -> _NamePatterns:
+def _filename_patterns() -> NamePatterns:
     """The patterns ``find_lexer_class_for_filename`` tries: pygments' table, then plugins."""
     from pygments.lexers import LEXERS, find_plugin_lexers
 
     builtin = [(pattern, name) for _module, name, _aliases, patterns, _types in LEXERS.values() for pattern in patterns]
-    return _NamePatterns([*builtin, *((pattern, cls) for cls in find_plugin_lexers() for pattern in cls.filenames)])
+    return NamePatterns([*builtin, *((pattern, cls) for cls in find_plugin_lexers() for pattern in cls.filenames)])
 
 
 @cache
-def _claim_patterns() -> _NamePatterns:
+def _claim_patterns() -> NamePatterns:
     """The patterns ``guess_lexer_for_filename`` tries: each class's filenames and alias filenames."""
     from pygments.lexers import _iter_lexerclasses
 
-    return _NamePatterns(
+    return NamePatterns(
         (pattern, cls) for cls in _iter_lexerclasses() for pattern in (*cls.filenames, *cls.alias_filenames)
     )
 
@@ -169,7 +141,7 @@ def analyze(path: str, group: str) -> SourceAnalysis:
     if not _has_lexer(name):
         return from_state(path, group, SourceState.unknown)
     lexer_class = _only_claimant(name)
-    if lexer_class is None:
+    if lexer_class is None or getattr(lexer_class, "name", None) not in FAST_LANGUAGES:
         return from_file(path, group)
     try:
         encoding = encoding_for(path, options["encoding"], options["fallback_encoding"])
