@@ -20,12 +20,11 @@ import tempfile
 import time
 from collections import defaultdict
 
-import git
-
 from loccount.counting.count import count_blob
 from loccount.counting.fast import fastcount
 from loccount.counting.fast.fastlex import dispatching
 from loccount.gitio.entries import EntryKind
+from loccount.gitio.mirror import open_local
 from loccount.gitio.tree import list_tree, read_blob
 from loccount.languages.lexers import known, resolve
 from loccount.languages.others import may_select
@@ -45,7 +44,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="loccount-fast-languages-") as scratch:
         for tree in args.trees:
             path, _, tag = tree.rpartition(":")
-            repo = git.Repo(path)
+            repo = open_local(path)
             seen = set()
             for entry in list_tree(repo, tag):
                 if entry.kind != EntryKind.FILE or not may_select(entry.name, selection):

@@ -34,6 +34,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -127,28 +128,31 @@ def loccount(repo: Path, tags: list[str], cache: Path, *extra: str) -> tuple[flo
     return wall, cpu, peak
 
 
-def cloc_loop(repo: Path, tags: list[str]) -> tuple[float, float]:
-    """cloc on each tag in turn; fails loudly if cloc reports no Python for a tag."""
+def cloc_loop(repo: Path, tags: list[str], every: bool = False) -> tuple[float, float]:
+    """cloc on each tag in turn (Python only, or with ``every`` all it knows, as ``cloc --git TAG``
+    runs); fails loudly if cloc reports no Python (or nothing) for a tag."""
     wall = cpu = 0.0
     for tag in tags:
-        seconds, used, _, out = timed(["cloc", "--git", tag, "--include-lang=Python", "--quiet", "--csv"], cwd=repo)
-        if b",Python," not in out:
+        languages = [] if every else ["--include-lang=Python"]
+        seconds, used, _, out = timed(["cloc", "--git", tag, *languages, "--quiet", "--csv"], cwd=repo)
+        if (b"SUM," if every else b",Python,") not in out:
             raise SystemExit(f"cloc found no Python at {tag}: {out.decode(errors='replace')[-500:]}")
         wall, cpu = wall + seconds, cpu + used
     return wall, cpu
 
 
-def scc_loop(repo: Path, tags: list[str], scratch: Path, scc: str) -> tuple[float, float]:
-    """git archive of each tag's .py files, extracted, then scc on them; all of it timed."""
+def scc_loop(repo: Path, tags: list[str], scratch: Path, scc: str, every: bool = False) -> tuple[float, float]:
+    """git archive of each tag's .py files (every file, with ``every``), extracted, then scc on them; all timed."""
     start = time.perf_counter()
     cpu_before = os.times()
     for tag in tags:
         target = scratch / f"scc-{tag}"
-        with tarfile.open(fileobj=io.BytesIO(git(repo, "archive", tag, "--", "*.py"))) as archive:
+        paths = [] if every else ["--", "*.py"]
+        with tarfile.open(fileobj=io.BytesIO(git(repo, "archive", tag, *paths))) as archive:
             archive.extractall(target, filter="tar")
-        command = [scc, "--format", "csv", "--include-ext", "py", str(target)]
+        command = [scc, "--format", "csv", *([] if every else ["--include-ext", "py"]), str(target)]
         out = subprocess.run(command, check=True, capture_output=True)
-        if b"Python," not in out.stdout:
+        if not every and b"Python," not in out.stdout:
             raise SystemExit(f"scc found no Python at {tag}")
         shutil.rmtree(target)
     cpu_after = os.times()
@@ -247,8 +251,18 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="loccount --jobs, and the exactness pool")
     parser.add_argument("--skip-exactness", action="store_true", help="skip the per-file check against pygount")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument(
+        "--languages",
+        help="loccount --languages (e.g. all); cloc and scc then count every language they know, as "
+        "`cloc --git TAG` and `scc DIR` do (the per-file check stays on Python: use bench_pygount_cli.py)",
+    )
+    parser.add_argument("--kata-tags", action="store_true", help="kata-containers' X.Y.0 tags from 2.0.0")
     args = parser.parse_args()
     tags = NOVA_SERIES_TAGS if args.nova_series else GLANCE_SERIES_TAGS if args.glance_series else args.tags
+    if args.kata_tags:
+        listed = git(args.repo.resolve(), "tag", "-l").decode().split()
+        found = [t for t in listed if re.fullmatch(r"\d+\.\d+\.0", t) and int(t.split(".")[0]) >= 2]
+        tags = sorted(found, key=lambda t: tuple(int(part) for part in t.split(".")))
     if not tags:
         parser.error("give --tags, --nova-series or --glance-series")
     scc = shutil.which("scc") or str(Path(sys.executable).with_name("scc"))
@@ -263,7 +277,7 @@ def main() -> None:
 
         def loccount_pair(round_: int) -> None:
             cache = scratch / f"cache-{round_}"
-            extra = ["--jobs", str(args.jobs)]
+            extra = ["--jobs", str(args.jobs), *(["--languages", args.languages] if args.languages else [])]
             first = ["--by-file", str(by_file)] if round_ == 1 else []
             wall, used, peak = loccount(repo, tags, cache, *extra, *first)
             runs["loccount cold"].append(wall)
@@ -275,12 +289,12 @@ def main() -> None:
             shutil.rmtree(cache)
 
         def cloc(_round: int) -> None:
-            wall, used = cloc_loop(repo, tags)
+            wall, used = cloc_loop(repo, tags, every=bool(args.languages))
             runs["cloc loop"].append(wall)
             cpu["cloc loop"].append(used)
 
         def scc_(_round: int) -> None:
-            wall, used = scc_loop(repo, tags, scratch, scc)
+            wall, used = scc_loop(repo, tags, scratch, scc, every=bool(args.languages))
             runs["scc loop"].append(wall)
             cpu["scc loop"].append(used)
 

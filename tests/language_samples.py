@@ -38,6 +38,16 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "Makefile",
         "# Build it.\nCC ?= gcc\n\nall: app\n\napp: main.o\n\t$(CC) -o $@ $^  # link\n\n.PHONY: all\n",
     ),
+    "TypeScript": (
+        "add.ts",
+        "/** Adds. */\nexport function add(a: number, b: number): number {\n  const s = `tpl ${a} // not a comment`;\n"
+        "  // line comment\n  return a + b; /* block */\n}\n\ninterface P {\n  x: string;\n}\n",
+    ),
+    "Java": (
+        "Add.java",
+        'package a;\n\n/**\n * Javadoc.\n */\npublic class Add {\n    private static final String S = "/* not */";\n\n'
+        "    @Override\n    public String toString() { return S; } // trailing\n}\n",
+    ),
     "Docker": (
         "Dockerfile",
         "# syntax=docker/dockerfile:1\nFROM debian:13\n\nRUN apt-get update && \\\n    apt-get install -y git  # tools\n"

@@ -293,7 +293,65 @@ def test_every_fast_language_has_a_sample_and_other_languages_run_pygounts_own_c
     monkeypatch.setattr(fastcount, "from_file", recording)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    count_blob("add.ts", TS.encode(), str(scratch), fast=True)
-    assert len(calls) == 1  # TypeScript: not yet checked on real trees, so pygount's own from_file
+    count_blob("add.js", b"function add(a, b) { return a + b; }\n", str(scratch), fast=True)
+    assert len(calls) == 1  # JavaScript: not among the checked languages, so pygount's own from_file
     count_blob("add.go", GO.encode(), str(scratch), fast=True)
     assert len(calls) == 1
+
+
+def test_the_command_line_prints_a_table_per_language_and_all_of_them(polyglot, cache_dir, tmp_path) -> None:
+    from tests.cli_helpers import invoke, table_rows
+
+    tidy = tmp_path / "tidy.csv"
+    result = invoke(
+        "count", polyglot.path, "--tag", "1.0", "--languages", "all", "--csv", tidy, "--cache-dir", cache_dir, "-j", "1"
+    )
+    titles = [
+        line.strip()
+        for line in result.stdout.splitlines()
+        if "lines per release" in line or "languages counted" in line
+    ]
+    assert titles[:2] == ["Go lines per release (pygount)", "Rust lines per release (pygount)"]  # most code first
+    assert titles[-1] == "All 5 languages counted, per release"
+    rows = table_rows(result.stdout)
+    go = next(index for index, title in enumerate(titles) if title.startswith("Go"))
+    categories = [row[2] for row in rows if row[2]]
+    assert "vendored" in categories and "total (own code)" in categories
+    assert go == 0
+    frame = pd.read_csv(tidy)
+    assert set(frame["language"]) == {"Rust", "Go", "TypeScript", "Java", "Python"}
+
+
+def test_bad_language_options_are_one_line(polyglot, cache_dir) -> None:
+    from tests.cli_helpers import assert_one_line_error, invoke
+
+    result = invoke("count", polyglot.path, "--language", "klingon", "--cache-dir", cache_dir, catch_exceptions=True)
+    assert_one_line_error(result, "--language: unknown language 'klingon'")
+    result = invoke("languages", "--kind", "poetry", catch_exceptions=True)
+    assert_one_line_error(result, "--kind: unknown kind 'poetry'")
+
+
+def test_the_languages_command_lists_kinds_and_conventions() -> None:
+    from tests.cli_helpers import invoke, table_rows
+
+    rows = {row[0]: row for row in table_rows(invoke("languages", "--kind", "programming").stdout) if row[0]}
+    assert rows["Go"][1] == "programming" and "*_test.go" in rows["Go"][4]
+    assert "content: rust-cfg-test" in rows["Rust"][4]
+    assert "YAML" not in rows
+
+
+def test_a_report_of_one_language(polyglot, cache_dir, tmp_path) -> None:
+    from tests.cli_helpers import assert_one_line_error, invoke
+
+    report = tmp_path / "report"
+    invoke("count", polyglot.path, "--tag", "1.0", "--languages", "all", "--report", report, "--cache-dir", cache_dir)
+    index = (report / "index.html").read_text()
+    assert 'id="languages"' in index and "Rust, Go, Java and" not in index
+    invoke("report", report, "--language", "go", "--no-images")
+    assert "polyglot: Go lines" in (report / "index.html").read_text()
+    wide = pd.read_csv(report / "wide.csv")
+    # Go's own code (a line of only "}" is empty): add.go 3, add_test.go 5, testdata/sample.go 3,
+    # vendor/mine/mine.go 3 (out of vendor/ by its attribute); vendor/dep and gen/ are vendored.
+    assert int(wide["all"].iloc[0]) == 3 + 5 + 3 + 3
+    result = invoke("report", report, "--language", "ruby", "--no-images", catch_exceptions=True)
+    assert_one_line_error(result, "--language 'Ruby': the tables hold")

@@ -90,7 +90,10 @@ def left_out(release: Release, entries: list[TreeEntry], selection: LanguageSele
 
 def _ranked(languages: dict[str, tuple[int, int]]) -> str:
     ranked = sorted(languages.items(), key=lambda item: (-item[1][1], item[0]))
-    named = [f"{files:,} {language} files ({_size(nbytes)})" for language, (files, nbytes) in ranked[:NAMED]]
+    named = [
+        f"{files:,} {language} file{'' if files == 1 else 's'} ({_size(nbytes)})"
+        for language, (files, nbytes) in ranked[:NAMED]
+    ]
     rest = ranked[NAMED:]
     if rest:
         named.append(f"{sum(files for _l, (files, _b) in rest):,} files in {len(rest)} more")

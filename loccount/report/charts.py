@@ -92,7 +92,7 @@ def headline(tidy: pd.DataFrame, title: str | None = None, noun: str = "Python")
     """
     if by_series(tidy):
         return _series_headline(tidy, title or f"OpenStack {noun} lines per release series: test vs non-test", noun)
-    return _timeline_headline(tidy, title or f"{noun} lines over time: test vs non-test", noun)
+    return _timeline_headline(tidy, title or f"{noun[:1].upper()}{noun[1:]} lines over time: test vs non-test", noun)
 
 
 def slide(fig: go.Figure, source: str) -> go.Figure:
@@ -118,7 +118,9 @@ def slide(fig: go.Figure, source: str) -> go.Figure:
 
 
 def measures(noun: str = "Python") -> tuple[tuple[str, str], ...]:
-    """The measures a headline menu offers, with their axis titles."""
+    """The measures a headline menu offers, with their axis titles (``code``: of many languages)."""
+    if noun == "code":
+        return (("code", "code lines"), ("lines", "all lines"))
     return (("code", f"{noun} code lines"), ("lines", f"all {noun} lines"))
 
 
@@ -650,44 +652,64 @@ VENDORED_COLOR = "#9E9E9E"
 LANGUAGE_PALETTE = PROJECT_PALETTE
 
 
+#: Languages a language chart names; the rest are drawn together as "other languages".
+SHOWN_LANGUAGES = 8
+OTHER_LANGUAGES = "other languages"
+
+
 def language_breakdown(tidy: pd.DataFrame, *, keep_order: bool = True, title: str | None = None) -> go.Figure:
-    """Code lines per language per release, test (hatched) on top of non-test, vendored apart (grey).
+    """Code lines per language per release: each language's non-test code, its test code hatched
+    above it, and vendored code (all languages together, grey) on top, hidden until asked for.
 
     ``tidy`` holds one project's rows (release order), or series releases of many (series
-    order, with ``keep_order=False``). A menu shows all languages, or one with its test share.
+    order, with ``keep_order=False``). The largest languages by own code are named, the rest
+    drawn as one; a menu shows all languages, or one with its test share.
     """
     frame = with_labels(tidy, keep_order=keep_order)
     labels = list(dict.fromkeys(frame["label"]))
-    code = frame.groupby("language")["code"].sum()
-    languages = sorted(dict.fromkeys(frame["language"]), key=lambda name: (-int(code.get(name, 0)), str(name)))
-    categories = [c for c in (NON_TEST, TEST, VENDORED) if c in set(frame["category"])]
+    own = frame[frame["category"].isin((NON_TEST, TEST))]
+    code = own.groupby("language")["code"].sum()
+    ranked = sorted((str(name) for name in dict.fromkeys(frame["language"])), key=lambda n: (-int(code.get(n, 0)), n))
+    named = [name for name in ranked if int(code.get(name, 0)) > 0][:SHOWN_LANGUAGES]
+    frame = frame.assign(language=frame["language"].astype(str).where(frame["language"].isin(named), OTHER_LANGUAGES))
+    languages = [*named, *([OTHER_LANGUAGES] if (frame["language"] == OTHER_LANGUAGES).any() else [])]
     sums = frame.groupby(["language", "category", "label"], sort=False)["code"].sum()
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    owners: list[str | None] = []
+    owners: list[str] = []
     for index, language in enumerate(languages):
-        color = LANGUAGE_PALETTE[index % len(LANGUAGE_PALETTE)]
-        for category in categories:
+        color = OTHERS_COLOR if language == OTHER_LANGUAGES else LANGUAGE_PALETTE[index % len(LANGUAGE_PALETTE)]
+        for category in (NON_TEST, TEST):
             values = [int(sums.get((language, category, label), 0)) for label in labels]
-            if not any(values):
-                continue
             fig.add_trace(
                 go.Bar(
                     x=labels,
                     y=values,
-                    name=f"{text(language) or 'no files'} {category}",
-                    legendgroup=str(language),
-                    marker={
-                        "color": VENDORED_COLOR if category == VENDORED else color,
-                        "pattern": {"shape": "/" if category == TEST else "x" if category == VENDORED else ""},
-                    },
+                    name=text(language),
+                    legendgroup=language,
+                    showlegend=category == NON_TEST,
+                    marker={"color": color, "pattern": {"shape": "/" if category == TEST else ""}},
                     hovertemplate=f"{text(language)} {category}: %{{y:,}}<extra></extra>",
                 ),
                 secondary_y=False,
             )
-            owners.append(str(language))
+            owners.append(language)
+    vendored = frame[frame["category"] == VENDORED].groupby("label")["code"].sum()
+    if vendored.sum() > 0:
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=[int(vendored.get(label, 0)) for label in labels],
+                name="vendored (all languages)",
+                visible="legendonly",
+                marker={"color": VENDORED_COLOR, "pattern": {"shape": "x"}},
+                hovertemplate="vendored: %{y:,}<extra></extra>",
+            ),
+            secondary_y=False,
+        )
+        owners.append(VENDORED)
     for language in languages:
-        own = frame[(frame["language"] == language) & frame["category"].isin((NON_TEST, TEST))]
-        per = own.groupby(["label", "category"], sort=False)["code"].sum().unstack("category")
+        own_frame = frame[(frame["language"] == language) & frame["category"].isin((NON_TEST, TEST))]
+        per = own_frame.groupby(["label", "category"], sort=False)["code"].sum().unstack("category")
         per = per.reindex(index=labels, columns=[NON_TEST, TEST]).fillna(0)
         total = per[NON_TEST] + per[TEST]
         fig.add_trace(
@@ -698,21 +720,29 @@ def language_breakdown(tidy: pd.DataFrame, *, keep_order: bool = True, title: st
                 mode="lines+markers",
                 line={"color": "#222222"},
                 visible=False,
+                showlegend=False,
                 hovertemplate=f"{text(language)} test share: %{{y:.1%}}<extra></extra>",
             ),
             secondary_y=True,
         )
         owners.append(f"share:{language}")
+    every = [True if owner != VENDORED else "legendonly" for owner in owners]
     buttons = [
         {
             "label": "all languages",
             "method": "update",
-            "args": [{"visible": [not str(o).startswith("share:") for o in owners]}],
+            "args": [
+                {
+                    "visible": [
+                        v if not str(o).startswith("share:") else False for o, v in zip(owners, every, strict=True)
+                    ]
+                }
+            ],
         }
     ]
     for language in languages:
-        visible = [owner in (str(language), f"share:{language}") for owner in owners]
-        buttons.append({"label": text(language) or "no files", "method": "update", "args": [{"visible": visible}]})
+        visible = [owner in (language, f"share:{language}") for owner in owners]
+        buttons.append({"label": text(language), "method": "update", "args": [{"visible": visible}]})
     if len(languages) > 1:
         fig.update_layout(
             updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.13}]
@@ -721,4 +751,10 @@ def language_breakdown(tidy: pd.DataFrame, *, keep_order: bool = True, title: st
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     fig.update_yaxes(title_text="code lines", tickformat=",", secondary_y=False)
     fig.update_yaxes(SHARE_AXIS, secondary_y=True)
-    return _layout(fig, title or "Code lines per language: non-test, test (hatched), vendored (grey)")
+    _layout(fig, title or "Code lines per language: test code hatched; vendored code in the legend")
+    fig.update_layout(
+        title={"x": 0.22},
+        legend={"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.08},
+        margin={"r": 190},
+    )
+    return fig

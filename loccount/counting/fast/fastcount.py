@@ -55,7 +55,7 @@ FAST = "fastcount/2"
 #: command line, on real trees (``benchmarks/bench_pygount_cli.py --languages``; the README
 #: lists the trees and files) and on the samples of ``tests/language_samples.py``. A file of
 #: any other language is counted by pygount's own ``from_file``: exact, and slower.
-FAST_LANGUAGES = frozenset({"Python", "Rust", "Go", "Bash", "C", "Makefile", "Docker"})
+FAST_LANGUAGES = frozenset({"Python", "Rust", "Go", "Bash", "C", "Makefile", "Docker", "TypeScript", "Java"})
 PYGOUNT = "pygount"
 
 
