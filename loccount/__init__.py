@@ -1,4 +1,4 @@
-"""loccount: how a codebase's Python lines grew, release by release, and how much is tests.
+"""loccount: how a codebase's lines grew, release by release, per language, and how much is tests.
 
 The library's entry points come in pairs, one for a single repository and one for a config
 (``repos.yaml``): :func:`count_repository` and :func:`count_config`, :func:`compare_repository`
@@ -15,15 +15,18 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from loccount.classify import DEFAULT_RULE, Category, TestRule, category
+    from loccount.classify import DEFAULT_RULE, Category, ContentRule, LanguageConventions, TestRule, category
     from loccount.config import Config, load_config
     from loccount.counting.engine import EngineOptions
     from loccount.counting.filecount import FileCount, FileState
     from loccount.errors import LoccountError
     from loccount.gitio.entries import EntryKind
+    from loccount.languages.kinds import LanguageKind
+    from loccount.languages.selection import DEFAULT_SELECTION, LanguageSelection, parse_selection
     from loccount.options import RunOptions
     from loccount.pipeline import (
         Comparison,
+        Group,
         Result,
         changes,
         compare_releases,
@@ -46,6 +49,13 @@ _EXPORTS = {
     "compare_releases": "pipeline",
     "changes": "pipeline",
     "Result": "pipeline",
+    "Group": "pipeline",
+    "LanguageSelection": "languages.selection",
+    "DEFAULT_SELECTION": "languages.selection",
+    "parse_selection": "languages.selection",
+    "LanguageKind": "languages.kinds",
+    "ContentRule": "classify",
+    "LanguageConventions": "classify",
     "Comparison": "pipeline",
     "count_config": "runs",
     "plan_config": "runs",
@@ -81,15 +91,21 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFAULT_RULE",
+    "DEFAULT_SELECTION",
     "Analysis",
     "Category",
     "Change",
     "Comparison",
     "Config",
+    "ContentRule",
     "EngineOptions",
     "EntryKind",
     "FileCount",
     "FileState",
+    "Group",
+    "LanguageConventions",
+    "LanguageKind",
+    "LanguageSelection",
     "LoccountError",
     "Plan",
     "PlannedProject",
@@ -110,5 +126,6 @@ __all__ = [
     "count_releases",
     "count_repository",
     "load_config",
+    "parse_selection",
     "plan_config",
 ]
