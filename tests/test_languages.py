@@ -347,6 +347,8 @@ def test_a_report_of_one_language(polyglot, cache_dir, tmp_path) -> None:
     invoke("count", polyglot.path, "--tag", "1.0", "--languages", "all", "--report", report, "--cache-dir", cache_dir)
     index = (report / "index.html").read_text()
     assert 'id="languages"' in index and "Rust, Go, Java and" not in index
+    page = (report / "project-polyglot.html").read_text()
+    assert "vendored code</th>" in page and 'id="languages"' in page
     invoke("report", report, "--language", "go", "--no-images")
     assert "polyglot: Go lines" in (report / "index.html").read_text()
     wide = pd.read_csv(report / "wide.csv")

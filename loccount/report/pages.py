@@ -206,6 +206,7 @@ def _release_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
             "string": int(row["total_string"]),
             "lines": int(row["total_lines"]),
             "test_code": int(row["test_code"]),
+            "vendored_code": int(row.get("vendored_code", 0)),
             "share": share(row["test_share"]),
             "uncounted": int(row["total_uncounted"]),
         }
@@ -384,6 +385,7 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
             lead=_project_lead(project["name"], own, data.provenance),
             figures=figures,
             rows=_release_rows(own),
+            vendored=bool((own.get("vendored_code", pd.Series(dtype="int64")) > 0).any()),
             uncounted=_uncounted_rows(data.uncounted, project["name"]),
             change_releases=releases,
             **common,
