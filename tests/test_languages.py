@@ -357,3 +357,22 @@ def test_a_report_of_one_language(polyglot, cache_dir, tmp_path) -> None:
     assert int(wide["all"].iloc[0]) == 3 + 5 + 3 + 3
     result = invoke("report", report, "--language", "ruby", "--no-images", catch_exceptions=True)
     assert_one_line_error(result, "--language 'Ruby': the tables hold")
+
+
+def test_a_split_that_cannot_be_exact_keeps_the_file_whole_and_says_so(tmp_path, monkeypatch) -> None:
+    import pygount.analysis
+
+    from loccount.counting import count
+
+    real = pygount.analysis._line_parts
+
+    def one_line_more(*args, **kwargs):  # type: ignore[no-untyped-def]
+        yield from real(*args, **kwargs)
+        yield {"c"}
+
+    monkeypatch.setattr(pygount.analysis, "_line_parts", one_line_more)  # so the parts cannot add up
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    counted = count.count_blob("lib.rs", LIB_RS.encode(), str(scratch), fast=True)  # not via _line_parts
+    assert counted.values == LIB_RS_WHOLE
+    assert counted.inline == (0, 0, 0, 0) and counted.state_info == count.NO_SPLIT

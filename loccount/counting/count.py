@@ -23,7 +23,7 @@ from dataclasses import replace
 from importlib.metadata import version
 
 from loccount.counting.filecount import FileCount, FileState
-from loccount.counting.inline import BY_LANGUAGE, split
+from loccount.counting.inline import BY_LANGUAGE, NO_TESTS, split
 from loccount.counting.processes import scratch_prefix
 from loccount.counting.pygount_options import PYGOUNT_OPTIONS, from_file
 from loccount.errors import EnvironmentFault
@@ -37,6 +37,8 @@ SCRATCH_PREFIX = "loccount-"
 #: Errors writing the scratch copy that come from the file's name: facts about the entry, kept as its state.
 NAME_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.EILSEQ})
 NAME_ERROR = "the file name cannot be used on disk"
+#: The note on a file whose in-file tests could not be split exactly: it keeps its path's category.
+NO_SPLIT = "in-file tests not split: the split would not add up to pygount's counts; the whole file by its path"
 
 
 def versions() -> dict[str, str]:
@@ -126,7 +128,11 @@ def count_blob(name: str, data: bytes, directory: str, fast: bool = True) -> Fil
         analysis = analyze(path, "loccount") if fast else from_file(path, "loccount")
         counted = FileCount.from_analysis(analysis)
         if counted.state == FileState.ANALYZED and counted.language in BY_LANGUAGE:
-            counted = replace(counted, inline=split(path, data, counted.language, counted.values))
+            inline = split(path, data, counted.language, counted.values)
+            if inline is None:  # the whole file keeps its path's category, and says why
+                counted = replace(counted, inline=NO_TESTS, state_info=NO_SPLIT)
+            else:
+                counted = replace(counted, inline=inline)
     except (OSError, MemoryError) as error:
         raise EnvironmentFault(f"cannot count the scratch copy {path}: {type(error).__name__}: {error}") from None
     except Exception as error:  # pygount asserts on some inputs: a fact about the content, recorded
