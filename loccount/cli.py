@@ -276,7 +276,7 @@ def count(
     if report_dir:
         written += write_outputs(result, report_dir, images=False, say=_note)
     for table in release_tables(result.tidy):
-        out.print(table)
+        out.print(table, markup=False, highlight=False)
     out.print(_rules_line(result.provenance))
     for path in written:
         err.print(f"wrote {path}", highlight=False)

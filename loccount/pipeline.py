@@ -166,11 +166,13 @@ def count_releases(
     elsewhere: list[LeftOut] = []
     with CountCache(options.cache) as cache:
         listings = _listings(chosen_groups, cache)
+        marks = _marks(chosen_groups, listings, cache)
         for group in chosen_groups:
             for release in group.releases:
                 entries = listings[release.commit]
                 wanted = [e for e in entries if e.kind == EntryKind.SUBMODULE or may_select(e.name, group.languages)]
-                picked.append((group, release, wanted, _attributes(group, release, entries, wanted)))
+                said = marks.get(release.commit, {}) if group.rule.vendored_attributes else {}
+                picked.append((group, release, wanted, said))
                 for entry in wanted:
                     if entry.kind == EntryKind.FILE:
                         blobs.setdefault((entry.sha, entry.name), Blob(group.repo, entry.size))
@@ -199,11 +201,35 @@ def count_releases(
     return result.with_changes() if with_changes else result
 
 
-def _attributes(group: Group, release: Release, entries: list[TreeEntry], wanted: list[TreeEntry]) -> dict[str, bool]:
-    """What the release's ``.gitattributes`` say of the chosen files (asked only if any names Linguist)."""
-    if not group.rule.vendored_attributes or not mentions_linguist(group.repo, entries):
+def _marks(
+    groups: Sequence[Group], listings: Mapping[str, list[TreeEntry]], cache: CountCache
+) -> dict[str, dict[str, bool]]:
+    """What each release's ``.gitattributes`` say of its files: from the cache, or asked of git (and cached).
+
+    git is asked only where a ``.gitattributes`` of the tree names a Linguist attribute; the
+    answer covers every file of the tree, so it serves any selection of languages.
+    """
+    wanted = {
+        release.commit: group.repo for group in groups if group.rule.vendored_attributes for release in group.releases
+    }
+    found = cache.get_marks(wanted)
+    fresh: dict[str, dict[str, bool]] = {}
+    for commit, repo in wanted.items():
+        if commit in found:
+            continue
+        entries = listings[commit]
+        if any(entry.size == MISSING for entry in entries):
+            found[commit] = _ask(repo, commit, entries)  # a partial clone: asked again next time
+            continue
+        fresh[commit] = _ask(repo, commit, entries)
+    cache.put_marks(fresh)
+    return {**found, **fresh}
+
+
+def _ask(repo: git.Repo, commit: str, entries: list[TreeEntry]) -> dict[str, bool]:
+    if not mentions_linguist(repo, entries):
         return {}
-    return linguist_marks(group.repo, release.commit, [e.path for e in wanted if e.kind == EntryKind.FILE])
+    return linguist_marks(repo, commit, [entry.path for entry in entries if entry.kind == EntryKind.FILE])
 
 
 def _snapshot(

@@ -192,18 +192,32 @@ def release_table(summary: pd.DataFrame, title: str = "Python lines per release 
     return table
 
 
-def release_tables(tidy: pd.DataFrame) -> list[Table]:
-    """The release table of each language counted, then of all of them together when there are several."""
+#: Languages shown in tables of their own: those with at least this share of the code, at most so many.
+OWN_TABLE_SHARE = 0.01
+OWN_TABLES = 6
+
+
+def release_tables(tidy: pd.DataFrame) -> list[Table | str]:
+    """The release table of each language counted (the larger ones: at least 1 % of the code, six at
+    most, the rest named on a line), then of all of them together when there are several."""
     languages = [language for language in dict.fromkeys(tidy["language"]) if language] if len(tidy) else []
     if len(languages) <= 1:
         name = languages[0] if languages else "No"
         return [release_table(release_summary(tidy), f"{name} lines per release (pygount)")]
-    tables = [
+    code = tidy.groupby("language")["code"].sum()
+    total = max(1, int(code.sum()))
+    ranked = _by_size(tidy, languages)
+    shown = [language for language in ranked if int(code.get(language, 0)) >= OWN_TABLE_SHARE * total][:OWN_TABLES]
+    out: list[Table | str] = [
         release_table(release_summary(tidy[tidy["language"] == language]), f"{language} lines per release (pygount)")
-        for language in _by_size(tidy, languages)
+        for language in shown
     ]
-    tables.append(release_table(release_summary(tidy), f"All {len(languages)} languages counted, per release"))
-    return tables
+    rest = [language for language in ranked if language not in shown]
+    if rest:
+        lines = ", ".join(f"{text(language)} {int(code.get(language, 0)):,}" for language in rest)
+        out.append(f"{len(rest)} more languages, code lines over all releases (their rows are in --csv): {lines}")
+    out.append(release_table(release_summary(tidy), f"All {len(languages)} languages counted, per release"))
+    return out
 
 
 def _by_size(tidy: pd.DataFrame, languages: list[str]) -> list[str]:

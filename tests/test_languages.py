@@ -376,3 +376,35 @@ def test_a_split_that_cannot_be_exact_keeps_the_file_whole_and_says_so(tmp_path,
     counted = count.count_blob("lib.rs", LIB_RS.encode(), str(scratch), fast=True)  # not via _line_parts
     assert counted.values == LIB_RS_WHOLE
     assert counted.inline == (0, 0, 0, 0) and counted.state_info == count.NO_SPLIT
+
+
+def test_the_likeliest_language_of_a_name_is_the_one_pygments_finds() -> None:
+    from pygments.lexers import LEXERS, find_lexer_class_for_filename
+
+    from loccount.languages import lexers
+
+    names = {"a.h", "a.m", "a.pl", "a.inc", "a.v", "BUILD", "Makefile.am", "x.tar.gz"}
+    for _module, _name, _aliases, patterns, _types in LEXERS.values():
+        for pattern in patterns:
+            if not any(char in pattern for char in "?["):
+                names.add(pattern.replace("*", "x"))
+    for name in sorted(names):
+        assert lexers._likeliest(name) is find_lexer_class_for_filename(name), name
+
+
+def test_attributes_are_asked_once_per_commit_and_cached(polyglot, cache_dir, monkeypatch) -> None:
+    from loccount import pipeline
+
+    asked: list[str] = []
+    real = pipeline.linguist_marks
+
+    def counting(repo, commit, paths):  # type: ignore[no-untyped-def]
+        asked.append(commit)
+        return real(repo, commit, paths)
+
+    monkeypatch.setattr(pipeline, "linguist_marks", counting)
+    first = _count(polyglot.path, cache_dir, parse_selection(["go"], resolve))
+    again = _count(polyglot.path, cache_dir, parse_selection(["all"], resolve))
+    assert len(asked) == 1  # the second count, of other languages, reads the cached answer
+    go = again.files[again.files["language"] == "Go"]
+    pd.testing.assert_frame_equal(first.files.reset_index(drop=True), go.reset_index(drop=True), check_dtype=False)

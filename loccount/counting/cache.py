@@ -13,10 +13,12 @@ full, no permission) is told apart from a damaged one, since clearing it would n
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -39,6 +41,8 @@ MIRRORS = "mirrors"
 _CHUNK = 500
 _SELECT = "SELECT sha, name, state, language, code, documentation, empty, string, state_info FROM counts"
 _SELECT_TREES = "SELECT commit_sha, entries FROM trees"
+#: The key the trees table keeps each commit's Linguist attributes under (beside its listings).
+MARKS = "linguist-attributes"
 _SELECT_INLINE = "SELECT sha, name, method, code, documentation, empty, string FROM inline_tests"
 
 Key = tuple[str, str]  # (blob sha, file name)
@@ -57,6 +61,16 @@ def _stored_name(name: str) -> str:
     except UnicodeEncodeError:
         return "\0" + name.encode("utf-8", "surrogateescape").hex()
     return name
+
+
+def _decode_marks(data: object) -> dict[str, bool] | None:
+    try:
+        marks = json.loads(zlib.decompress(data)) if isinstance(data, bytes) else None
+    except (zlib.error, ValueError):
+        return None
+    if not isinstance(marks, dict) or not all(isinstance(k, str) and type(v) is bool for k, v in marks.items()):
+        return None
+    return marks
 
 
 def _values(count: FileCount) -> tuple[int, int, int, int]:
@@ -257,6 +271,26 @@ class CountCache:
             rows = [(commit, selection, data) for commit, data in listings.items() if COMMIT_ID.fullmatch(commit)]
             self._db.executemany("INSERT OR REPLACE INTO trees VALUES (?,?,?)", rows)
             self._db.commit()
+
+    def get_marks(self, commits: Iterable[str]) -> dict[str, dict[str, bool]]:
+        """Stored ``.gitattributes`` answers of ``commits`` (path -> vendored), as :meth:`put_marks` stored them."""
+        ids = [commit for commit in commits if COMMIT_ID.fullmatch(commit)]
+        found = {}
+        query = f"{_SELECT_TREES} WHERE selection = ? AND commit_sha IN"
+        for commit, data in self._select_in(query, MARKS, ids):
+            marks = _decode_marks(data)
+            if marks is None:
+                self.damaged += 1
+            else:
+                found[commit] = marks
+        return found
+
+    def put_marks(self, marks: dict[str, dict[str, bool]]) -> None:
+        """Store what each commit's ``.gitattributes`` say of its files: a commit names its tree."""
+        encoded = {
+            commit: zlib.compress(json.dumps(values, sort_keys=True).encode()) for commit, values in marks.items()
+        }
+        self.put_trees(MARKS, encoded)
 
     def stats(self) -> dict[str, int]:
         """Rows per fingerprint."""

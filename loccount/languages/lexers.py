@@ -147,6 +147,36 @@ def _primary_patterns() -> NamePatterns:
 
 
 @cache
+def _rated_patterns() -> NamePatterns:
+    """Each lexer class's own file name patterns, owned by (class, pattern), as
+    ``find_lexer_class_for_filename`` rates them (its table's classes, then plugins)."""
+    from pygments.lexers import LEXERS, find_lexer_class_by_name, find_plugin_lexers
+
+    owned = []
+    for _module, name, aliases, patterns, _types in LEXERS.values():
+        cls = find_lexer_class_by_name(aliases[0]) if aliases else None
+        cls = cls if cls is not None and cls.name == name else _class_named(name)
+        owned += [(pattern, (cls, pattern)) for pattern in patterns]
+    owned += [(pattern, (cls, pattern)) for cls in find_plugin_lexers() for pattern in cls.filenames]
+    return NamePatterns(owned)
+
+
+def _class_named(name: str) -> Any:
+    return next(cls for cls in _lexer_classes() if cls.name == name)
+
+
+def _likeliest(name: str) -> Any:
+    """The lexer class ``find_lexer_class_for_filename`` returns for a file name (no text given):
+    the highest ``priority`` among the classes whose patterns match, an exact name half a point
+    ahead of a pattern with ``*``, ties to the larger class name; None for no match."""
+    matches = _rated_patterns().owners(name)
+    if not matches:
+        return None
+    rated = [(cls.priority + (0.5 if "*" not in pattern else 0), cls.__name__, cls) for cls, pattern in matches]
+    return max(rated, key=lambda item: (item[0], item[1]))[2]
+
+
+@cache
 def _claim_patterns() -> NamePatterns:
     """The patterns ``guess_lexer_for_filename`` tries: each class's filenames and alias filenames."""
     return NamePatterns(
@@ -161,7 +191,6 @@ def claims(name: str) -> tuple[str, ...]:
     Empty when pygount calls such a file ``unknown`` whatever it holds. The first is the one
     a file that pygount does not analyse (empty, binary, generated, unreadable) is shown under.
     """
-    from pygments.lexers import find_lexer_class_for_filename
     from pygount.analysis import is_plain_text
 
     suffix = os.path.splitext(name)[1].lstrip(".")
@@ -170,7 +199,7 @@ def claims(name: str) -> tuple[str, ...]:
         return ()
     if is_plain_text(name):
         return (_plain_text().name,)
-    primary = find_lexer_class_for_filename(name)
+    primary = _likeliest(name)
     first = [primary.name] if primary is not None else []
     others = sorted(set(_claim_patterns().owners(name)) - set(first))
     if not first and not others and fallback is not None:
