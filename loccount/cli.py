@@ -156,7 +156,7 @@ class OneLineErrors(click.Group):
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="loccount")
 def main() -> None:
-    """Count a codebase's Python lines per release, test vs non-test, with pygount."""
+    """Count a codebase's lines per release (Python, or any language), test vs non-test vs vendored, with pygount."""
 
 
 @main.command(short_help="Count one repository at tags, commits, tag patterns or dated snapshots.")
