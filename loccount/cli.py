@@ -416,6 +416,8 @@ def run(
         _say_uncounted(analysis.result.uncounted)
         for note in analysis.result.provenance.notes[len(analysis.plan.notes) :]:
             _flag("note: ", "yellow", note)
+    if config.deliverables is not None:
+        out.print(analysis.outcomes().line(), highlight=False)
     _report_failures(analysis.failures, analysis.plan.notes)
 
 

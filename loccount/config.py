@@ -232,6 +232,55 @@ class Project(_Strict):
         return self
 
 
+DEFAULT_REPOSITORY_URL = "https://opendev.org/{repo}"
+_PLACEHOLDERS = ("{repo}", "{name}")
+
+
+def _url_template(value: str) -> str:
+    """A URL with ``{repo}`` (``openstack/nova``) and/or ``{name}`` (``nova``), and no other braces."""
+    rest = value
+    for placeholder in _PLACEHOLDERS:
+        rest = rest.replace(placeholder, "")
+    if rest == value or "{" in rest or "}" in rest:
+        raise ValueError(f"url {value!r} must hold {{repo}} or {{name}} and no other braces")
+    try:
+        check_url(fill_url(value, "openstack/nova"))
+    except UnsafeURLError as error:
+        raise ValueError(str(error)) from None
+    return value
+
+
+def fill_url(template: str, repository: str) -> str:
+    """The URL of ``repository`` (``openstack/nova``) by a checked template."""
+    return template.replace("{repo}", repository).replace("{name}", repository.rsplit("/", 1)[-1])
+
+
+class Deliverables(_Strict):
+    """OpenStack deliverables to count, from the release data, instead of (or beside) a project list.
+
+    ``types`` are deliverable types (``service``, ``library``, ``client-library``, ...) or
+    ``all``; ``exclude`` names deliverables or repositories to leave out; ``url`` makes a
+    repository's URL from its name.
+    """
+
+    types: Annotated[tuple[Annotated[str, Field(pattern=NAME_PATTERN)], ...], Strict(False)] | Literal["all"] = (
+        "service",
+    )
+    exclude: Names = ()
+    url: Annotated[str, AfterValidator(_url_template)] = DEFAULT_REPOSITORY_URL
+
+    @field_validator("types", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: object) -> object:
+        if isinstance(value, list) and not value:
+            raise ValueError("types is empty; name at least one deliverable type, or 'all'")
+        return value
+
+    @property
+    def type_names(self) -> tuple[str, ...]:
+        return ("all",) if self.types == "all" else self.types
+
+
 class SeriesRange(_Strict):
     from_: str = Field(default="austin", alias="from")
     to: str = "latest"
@@ -255,7 +304,8 @@ class SeriesRange(_Strict):
 class Config(_Strict):
     """The whole of ``repos.yaml``."""
 
-    projects: list[Project] = Field(min_length=1)
+    projects: list[Project] = []
+    deliverables: Deliverables | None = None
     title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     series: SeriesRange | list[SeriesName] = SeriesRange()
     output: Annotated[Path, Strict(False)] = Path("reports")
@@ -279,6 +329,8 @@ class Config(_Strict):
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
+        if not self.projects and self.deliverables is None:
+            raise ValueError("no projects: give a 'projects' list, 'deliverables', or both")
         seen: set[str] = set()
         for project in self.projects:
             if project.name in seen:

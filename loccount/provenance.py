@@ -36,11 +36,17 @@ class Provenance:
     #: How each project's releases are ordered: series, version (PEP 440) or date.
     release_order: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: Projects selected but not counted, with why: no release in the series, no files of the languages.
+    skipped: Mapping[str, str] = field(default_factory=dict)
+    #: Each selected project's OpenStack deliverable (failed and skipped ones too), where it has one.
+    deliverable_of: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         data = asdict(self)
         data["failures"] = dict(self.failures)
         data["release_order"] = dict(self.release_order)
+        data["skipped"] = dict(self.skipped)
+        data["deliverable_of"] = dict(self.deliverable_of)
         return json.dumps(data, indent=2)
 
 
@@ -57,6 +63,8 @@ class Selection:
     failures: Mapping[str, str] = field(default_factory=dict)
     release_order: Mapping[str, str] = field(default_factory=dict)
     notes: Sequence[str] = ()
+    skipped: Mapping[str, str] = field(default_factory=dict)
+    deliverable_of: Mapping[str, str] = field(default_factory=dict)
 
 
 def make_provenance(counter: Mapping[str, str], rules: Sequence[str], selection: Selection) -> Provenance:
@@ -78,6 +86,8 @@ def make_provenance(counter: Mapping[str, str], rules: Sequence[str], selection:
         failures=dict(selection.failures),
         release_order=dict(selection.release_order),
         notes=tuple(selection.notes),
+        skipped=dict(selection.skipped),
+        deliverable_of=dict(selection.deliverable_of),
     )
 
 

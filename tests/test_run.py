@@ -26,7 +26,10 @@ def test_releases_map(config, tmp_path) -> None:
     result = invoke("releases", "--config", config, "--format", "csv", "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
-    assert lines[0] == "project,series,release_id,series_date,version,tag,commit,date,rule"
+    assert (
+        lines[0]
+        == "project,series,release_id,series_date,version,tag,commit,date,rule,deliverable,deliverable_type,team"
+    )
     rows = [line.split(",") for line in lines[1:]]
     assert [(r[0], r[1], r[2], r[4], r[8]) for r in rows] == [
         ("alpha", "juno", "2014.2", "1.0.0", "stable-branch"),

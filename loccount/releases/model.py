@@ -47,6 +47,11 @@ class Release:
     release_id: str | None = None
     series_date: datetime_module.date | None = None
     rule: ReleaseRule = ReleaseRule.TAG
+    #: The OpenStack deliverable the repository shipped in (``sahara`` for ``sahara-extra``), its
+    #: ``type`` (service, library, ...) and its ``team``, from the release data; None elsewhere.
+    deliverable: str | None = None
+    deliverable_type: str | None = None
+    team: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

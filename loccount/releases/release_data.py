@@ -9,7 +9,8 @@ them is :func:`loccount.series.choose_version`. Both are validated as strictly a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -28,6 +29,7 @@ from pydantic import (
 
 from loccount.errors import ReleaseError
 from loccount.gitio.tree import list_tree, read_blob
+from loccount.releases.deliverables import DeliverableFile, Membership, repositories_of
 from loccount.releases.model import Release, ReleaseRule, Tag
 from loccount.releases.series import KNOWN_SERIES, Series, choose_version
 from loccount.releases.tags import commit_date, date_notes, tag_target_kind
@@ -70,11 +72,17 @@ class _Branch(_Record):
 
 
 class Deliverable(_Record):
-    """The parts of a deliverable file the release rule reads (:func:`loccount.series.choose_version`)."""
+    """The parts of a deliverable file loccount reads: the release rule's (:func:`loccount.series.choose_version`),
+    and what the deliverable is (its type, team and repositories)."""
 
     releases: list[_Version] | None = None
     branches: list[_Branch] | None = None
     release_model: StrictStr | None = Field(None, alias="release-model")
+    type: StrictStr | None = None
+    team: Annotated[StrictStr, BeforeValidator(number_as_text)] | None = None
+
+
+_DELIVERABLE: TypeAdapter[Deliverable] = TypeAdapter(Deliverable)
 
 
 _SERIES_STATUS: TypeAdapter[list[SeriesRecord]] = TypeAdapter(list[SeriesRecord])
@@ -92,6 +100,8 @@ class ReleaseData:
 
     def __init__(self, repo: git.Repo, revision: str = "HEAD") -> None:
         self.repo = repo
+        self._parsed: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
         try:
             self.commit = repo.git.rev_parse("--verify", "--end-of-options", f"{revision}^{{commit}}")
         except git.GitCommandError:
@@ -129,8 +139,30 @@ class ReleaseData:
         path = f"deliverables/{series}/{name}.yaml"
         if path not in self._blobs:
             return None
-        checked: Deliverable = _validated(TypeAdapter(Deliverable), self._yaml(path), path)
-        return checked.model_dump(by_alias=True)
+        with self._lock:  # one persistent cat-file per repository; projects are resolved in threads
+            if path not in self._parsed:
+                checked: Deliverable = _validated(_DELIVERABLE, self._yaml(path), path)
+                self._parsed[path] = checked.model_dump(by_alias=True)
+            return self._parsed[path]
+
+    def deliverable_names(self, series: str) -> list[str]:
+        """The deliverables of a series' directory, by name, sorted."""
+        prefix = f"deliverables/{series}/"
+        return sorted(
+            path[len(prefix) : -len(".yaml")]
+            for path in self._blobs
+            if path.startswith(prefix) and path.endswith(".yaml") and "/" not in path[len(prefix) :]
+        )
+
+    def deliverable_files(self, series: Iterable[str]) -> list[DeliverableFile]:
+        """Every deliverable of each series, with its type, team and repositories, series by series."""
+        files = []
+        for name in series:
+            for deliverable in self.deliverable_names(name):
+                data = self.deliverable(name, deliverable) or {}
+                repositories = repositories_of(data.get("releases") or [])
+                files.append(DeliverableFile(name, deliverable, data.get("type"), data.get("team"), repositories))
+        return files
 
 
 def resolve_project(
@@ -142,16 +174,24 @@ def resolve_project(
     tags: Mapping[str, Tag],
     explicit: Mapping[str, str] | None = None,
     notes: list[str] | None = None,
+    memberships: Mapping[str, Membership] | None = None,
+    repository: str | None = None,
 ) -> list[Release]:
     """The project's release in each series of ``series_list`` that has one.
 
-    A release whose recorded commit is not in the repository falls back to its tag's commit;
-    with neither it is left out and said in ``notes``, as is a counted tag's odd date.
+    With ``memberships`` (a repository of the deliverables selection), only the series it
+    shipped in are looked at, each in its own deliverable, and only versions that name the
+    ``repository`` (its full name) count. A release whose recorded commit is not in the repository falls back
+    to its tag's commit; with neither it is left out and said in ``notes``, as is a counted
+    tag's odd date.
     """
     explicit = explicit or {}
-    repo_names = {deliverable_name, project}
+    repo_names = {repository} if memberships is not None and repository else {deliverable_name, project}
     releases = []
     for series in series_list:
+        member = memberships.get(series.name) if memberships is not None else None
+        if memberships is not None and member is None:
+            continue
         if series.name in explicit:
             name = explicit[series.name]
             tag = tags.get(name)
@@ -159,14 +199,25 @@ def resolve_project(
                 kind = tag_target_kind(repo, name)
                 problem = f"points at a {kind}, not a commit" if kind else "does not exist"
                 raise ReleaseError(f"{project}: tag {name!r} given for {series.name} {problem}")
-            releases.append(_release(project, series, name, tag.commit, ReleaseRule.EXPLICIT_TAG, tags, repo))
+            shipped_as = member or _membership(data, series.name, deliverable_name)
+            releases.append(
+                _release(project, series, name, tag.commit, ReleaseRule.EXPLICIT_TAG, tags, repo, shipped_as)
+            )
             continue
-        deliverable = data.deliverable(series.name, deliverable_name)
+        name = member.deliverable if member else deliverable_name
+        deliverable = data.deliverable(series.name, name)
         if deliverable is None:
             continue
-        shipped = choose_version(deliverable, series, repo_names, lambda v, c: _tag_or_commit_date(repo, v, c, tags))
+        shipped = choose_version(
+            deliverable,
+            series,
+            repo_names,
+            lambda v, c: _tag_or_commit_date(repo, v, c, tags),
+            strict=member is not None,
+        )
         if shipped is None:
             continue
+        shipped_as = member or Membership(name, deliverable.get("type"), deliverable.get("team"))
         commit = shipped.commit
         if not has_commit(repo, commit):
             tag = tags.get(shipped.version)
@@ -177,7 +228,7 @@ def resolve_project(
                     )
                 continue
             commit = tag.commit
-        releases.append(_release(project, series, shipped.version, commit, shipped.rule, tags, repo))
+        releases.append(_release(project, series, shipped.version, commit, shipped.rule, tags, repo, shipped_as))
     if notes is not None:
         notes.extend(date_notes(releases, tags))
     return releases
@@ -214,6 +265,7 @@ def _release(
     rule: ReleaseRule,
     tags: Mapping[str, Tag],
     repo: git.Repo,
+    member: Membership | None = None,
 ) -> Release:
     tag = tags.get(version)
     when = tag.date if tag is not None else _tag_or_commit_date(repo, version, commit, tags)
@@ -227,4 +279,13 @@ def _release(
         release_id=series.release_id,
         series_date=series.date,
         rule=rule,
+        deliverable=member.deliverable if member else None,
+        deliverable_type=member.type if member else None,
+        team=member.team if member else None,
     )
+
+
+def _membership(data: ReleaseData, series: str, name: str) -> Membership | None:
+    """The deliverable ``name`` of a series as a membership, if the series has it."""
+    deliverable = data.deliverable(series, name)
+    return Membership(name, deliverable.get("type"), deliverable.get("team")) if deliverable else None

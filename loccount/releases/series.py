@@ -109,18 +109,30 @@ class Shipped:
     rule: ReleaseRule
 
 
-def _versions(deliverable: Mapping[str, Any], repo_names: Collection[str]) -> list[tuple[str, str]]:
-    """(version, commit) for the project's repository, in the deliverable's order."""
+def _versions(
+    deliverable: Mapping[str, Any], repo_names: Collection[str], strict: bool = False
+) -> list[tuple[str, str]]:
+    """(version, commit) for the project's repository, in the deliverable's order.
+
+    A version that does not name the repository gives its first repository's commit, unless
+    ``strict`` (a deliverable of several repositories: each is counted by its own commits).
+    """
     found = []
     for entry in deliverable.get("releases") or []:
         if not isinstance(entry, dict) or "version" not in entry:
             continue
         projects = [p for p in entry.get("projects") or [] if isinstance(p, dict) and p.get("hash")]
-        chosen = next((p for p in projects if str(p.get("repo", "")).split("/")[-1] in repo_names), None)
-        chosen = chosen or (projects[0] if projects else None)
+        chosen = next((p for p in projects if _names(str(p.get("repo", ""))) & set(repo_names)), None)
+        if not strict:
+            chosen = chosen or (projects[0] if projects else None)
         if chosen:
             found.append((str(entry["version"]), str(chosen["hash"])))
     return found
+
+
+def _names(repository: str) -> set[str]:
+    """A repository's full name (``openstack/nova``) and its short one (``nova``)."""
+    return {repository, repository.split("/")[-1]}
 
 
 DateOf = Callable[[str, str], datetime | None]
@@ -131,12 +143,14 @@ def choose_version(
     series: Series,
     repo_names: Collection[str],
     date_of: DateOf,
+    *,
+    strict: bool = False,
 ) -> Shipped | None:
     """The version shipped in ``series`` by the three-step rule, or None if there is none.
 
     ``date_of(version, commit)`` gives a version's tag date; it is asked only in step 2.
     """
-    versions = _versions(deliverable, repo_names)
+    versions = _versions(deliverable, repo_names, strict)
     finals = [(v, c) for v, c in versions if is_final(v)]
     if not finals:
         return None

@@ -16,7 +16,7 @@ import pandas as pd
 from loccount.classify import NON_TEST, TEST, VENDORED
 from loccount.errors import LoccountError
 from loccount.tables.changes import CHANGE_COLUMNS, Change
-from loccount.tables.tidy import COUNTS, STATES, TIDY_COLUMNS
+from loccount.tables.tidy import COUNTS, DELIVERABLE_COLUMNS, STATES, TIDY_COLUMNS
 
 #: The largest line count a table may hold: far beyond any codebase, well inside int64 (a cell
 #: of 1e30 would wrap around to a negative number).
@@ -51,7 +51,7 @@ TIDY = TableSpec(
     fractions=("code_share",),
     dates=("series_date", "date"),
     paired=True,
-    defaults={"language": "Python"},
+    defaults={"language": "Python", **dict.fromkeys(DELIVERABLE_COLUMNS, "")},
 )
 CHANGES = TableSpec(
     required=CHANGE_COLUMNS,

@@ -34,7 +34,12 @@ RELEASE_COLUMNS = [
     "commit",
     "date",
     "rule",
+    "deliverable",
+    "deliverable_type",
+    "team",
 ]
+#: The release columns an older table may lack (they come from OpenStack's release data).
+DELIVERABLE_COLUMNS = ("deliverable", "deliverable_type", "team")
 TIDY_COLUMNS = [
     *RELEASE_COLUMNS,
     "language",
@@ -109,6 +114,9 @@ def _release_values(release: Release) -> list[Any]:
         release.commit,
         pd.Timestamp(release.date).tz_convert("UTC") if release.date else pd.NaT,
         release.rule,
+        release.deliverable,
+        release.deliverable_type,
+        release.team,
     ]
 
 
