@@ -384,7 +384,7 @@ def run(
     from loccount.report.atomic import check_directory
     from loccount.report.outputs import write_outputs
     from loccount.runs import count_config
-    from loccount.terminal import BlobProgress, projects_table
+    from loccount.terminal import BlobProgress, projects_table, types_table
 
     config = load_config(config_path)
     target = output or output_dir(config, config_path)
@@ -411,6 +411,9 @@ def run(
             say=_note,
         )
         out.print(projects_table(analysis.result.summary))
+        by_type = types_table(analysis.result.summary)
+        if by_type is not None and config.deliverables is not None:
+            out.print(by_type)
         for path in written:
             err.print(f"wrote {path}", highlight=False)
         _say_uncounted(analysis.result.uncounted)

@@ -246,12 +246,23 @@ def releases_table(frame: pd.DataFrame) -> Table:
     return table
 
 
-def projects_table(summary: pd.DataFrame) -> Table:
-    """Per project: how many releases, and code lines and test share at the first and last one."""
+#: Projects the terminal names one by one; the rest share a row (the CSVs and the report hold all).
+SHOWN_PROJECTS = 30
+
+
+def projects_table(summary: pd.DataFrame, shown: int = SHOWN_PROJECTS) -> Table:
+    """Per project: how many releases, and code lines and test share at the first and last one.
+
+    With more than ``shown`` projects, the biggest at their latest release are named and the
+    others are summed on one row.
+    """
     table = SafeTable(title="Python code lines per project (first and latest release counted)")
     for header in ("project", "releases", "first", "code", "test share", "latest", "code", "test share"):
         table.add_column(header, justify="left" if header in ("project", "first", "latest") else "right")
-    for project, rows in summary.groupby("project", sort=False):
+    groups = list(summary.groupby("project", sort=False))
+    if len(groups) > shown:
+        groups.sort(key=lambda item: -int(item[1].iloc[-1]["total_code"]))
+    for project, rows in groups[:shown]:
         first, last = rows.iloc[0], rows.iloc[-1]
         table.add_row(
             str(project),
@@ -262,6 +273,35 @@ def projects_table(summary: pd.DataFrame) -> Table:
             release_name(last["series"], last["version"]),
             f"{int(last['total_code']):,}",
             share(last["test_share"]),
+        )
+    rest = groups[shown:]
+    if rest:
+        latest = pd.DataFrame([rows.iloc[-1] for _, rows in rest])
+        code, test = int(latest["total_code"].sum()), int(latest["test_code"].sum())
+        table.add_row(
+            f"{len(rest):,} more projects", "", "", "", "", "latest", f"{code:,}", share(test / code if code else None)
+        )
+    return table
+
+
+def types_table(summary: pd.DataFrame) -> Table | None:
+    """Per OpenStack deliverable type, at each project's latest release: deliverables, repositories, code, tests."""
+    if "deliverable_type" not in summary or summary["deliverable_type"].isna().all():
+        return None
+    latest = summary.groupby("project", sort=False).tail(1).fillna({"deliverable_type": "(none)"})
+    table = SafeTable(title="Python code lines per deliverable type (each project's latest release)")
+    for header in ("type", "deliverables", "repositories", "code", "test share"):
+        table.add_column(header, justify="left" if header == "type" else "right")
+    grouped = latest.groupby("deliverable_type")
+    rows = sorted(grouped, key=lambda item: -int(item[1]["total_code"].sum()))
+    for kind, rows_of in rows:
+        code, test = int(rows_of["total_code"].sum()), int(rows_of["test_code"].sum())
+        table.add_row(
+            str(kind),
+            f"{rows_of['deliverable'].nunique():,}",
+            f"{len(rows_of):,}",
+            f"{code:,}",
+            share(test / code if code else None),
         )
     return table
 

@@ -26,6 +26,17 @@ def test_the_shipped_config_is_valid_and_names_the_eleven_juno_projects() -> Non
     assert output_dir(config, ROOT / "repos.yaml") == ROOT / "reports"
 
 
+def test_the_all_of_openstack_config_takes_every_deliverable_at_every_series() -> None:
+    config = load_config(ROOT / "openstack.yaml")
+    assert config.projects == []
+    assert config.deliverables is not None
+    assert (config.deliverables.type_names, config.deliverables.exclude) == (("all",), ())
+    assert config.deliverables.url == "https://opendev.org/{repo}"
+    assert (config.series.from_, config.series.to) == ("austin", "latest")
+    assert config.languages.describe() == "Python"
+    assert output_dir(config, ROOT / "openstack.yaml") == ROOT / "reports-openstack"
+
+
 def test_full_config() -> None:
     config = parse_config(
         """
@@ -78,7 +89,7 @@ ERRORS = [
     ),
     ("projects: [nova]\nmax_blob_bytes: lots\n", "c.yaml: max_blob_bytes: Input should be a valid integer"),
     ("projects:\n  - name: 3\n", "c.yaml: projects[0].name: Input should be a valid string"),
-    ("projects: []\n", "c.yaml: projects: List should have at least 1 item"),
+    ("projects: []\n", "c.yaml: (top level): no projects: give a 'projects' list, 'deliverables', or both"),
     ("projects:\n  - name: ../../etc\n", "c.yaml: projects[0].name: invalid name '../../etc'"),
     ("projects:\n  - name: a/b\n", "c.yaml: projects[0].name: invalid name 'a/b'"),
     ('projects:\n  - name: "a\\0b"\n', "c.yaml: projects[0].name: invalid name 'a\\x00b'"),

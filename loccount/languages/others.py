@@ -100,14 +100,21 @@ def _ranked(languages: dict[str, tuple[int, int]]) -> str:
     return ", ".join(named)
 
 
+#: Projects under :data:`LOUD_SHARE` named on a line of their own (those with most left out); a
+#: count of hundreds of projects folds the rest into the line for all the others.
+LOUD_LINES = 5
+
+
 def left_out_notes(found: list[LeftOut], taken: str) -> list[str]:
     """Lines that say what a count left out: one per project whose languages counted are under
-    :data:`LOUD_SHARE` of its code bytes, and one for all the others together."""
+    :data:`LOUD_SHARE` of its code bytes (at most :data:`LOUD_LINES`), and one for all the others together."""
     hint = f"the count took {taken}; count the rest with --languages all or --language NAME"
     notes = []
-    quiet = [item for item in found if item.share >= LOUD_SHARE]
+    loud = sorted((item for item in found if item.share < LOUD_SHARE), key=lambda item: -item.left)
+    loud, overflow = loud[:LOUD_LINES], loud[LOUD_LINES:]
+    quiet = [item for item in found if item.share >= LOUD_SHARE or item in overflow]
     for item in found:
-        if item.share < LOUD_SHARE:
+        if item in loud:
             notes.append(
                 f"{item.project} {item.version}: the languages counted are only {100 * item.share:.1f} % of its "
                 f"programming-language bytes; not counted: {_ranked(item.languages)} ({hint})"
