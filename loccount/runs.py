@@ -142,13 +142,21 @@ def choose_series(all_series: Sequence[Series], config: Config, names: Sequence[
 OPEN_THREADS = 8
 
 
-def deliverable_projects(config: Config, data: ReleaseData, chosen: Sequence[Series], notes: list[str]) -> list[Target]:
-    """The repositories the config's deliverables selection names in the chosen series (none without one)."""
+def deliverable_projects(
+    config: Config, data: ReleaseData, chosen: Sequence[Series], notes: list[str], failures: dict[str, str]
+) -> list[Target]:
+    """The repositories the config's deliverables selection names in the chosen series (none without one).
+
+    A deliverable whose file is broken is recorded in ``failures`` under its name; the others go on.
+    """
     selection = config.deliverables
     if selection is None:
         return []
-    files = data.deliverable_files([s.name for s in chosen])
+    files, broken = data.deliverable_files([s.name for s in chosen])
     types = selection.type_names
+    for file in broken:
+        if file.selected(types, selection.exclude):
+            failures.setdefault(file.name, file.reason)
     if "all" not in types:
         present = {file.type for file in files if file.type}
         absent = [name for name in types if name not in present]
@@ -157,7 +165,7 @@ def deliverable_projects(config: Config, data: ReleaseData, chosen: Sequence[Ser
                 f"deliverables.types: no deliverable of type {absent[0]!r} in series "
                 f"{', '.join(s.name for s in chosen)} (types there: {', '.join(sorted(present)) or 'none'})"
             )
-    unknown = unknown_exclusions(files, selection.exclude)
+    unknown = unknown_exclusions(files, [name for name in selection.exclude if name not in {b.name for b in broken}])
     if unknown:
         notes.append(f"deliverables.exclude: {', '.join(unknown)} names no deliverable or repository of these series")
     explicit = {project.name: project for project in config.projects}
@@ -209,7 +217,7 @@ def plan_config(
         all_series = data.series()
     chosen = choose_series(all_series, config, series)
     result = Plan(config=config, series=chosen, release_data_commit=data.commit if data else None)
-    targets = deliverable_projects(config, data, chosen, result.notes) if data is not None else []
+    targets = deliverable_projects(config, data, chosen, result.notes, result.failures) if data is not None else []
     named = {target.project.name for target in targets}
     targets += [Target(project) for project in listed if project.name not in named]
     targets = _selected_targets(targets, projects)

@@ -203,3 +203,33 @@ def _options(tmp_path: Path):
     from loccount.options import RunOptions
 
     return RunOptions(cache_dir=tmp_path / "cache")
+
+
+def test_a_broken_deliverable_file_fails_that_deliverable_only(world: Path, tmp_path: Path) -> None:
+    releases = RepoBuilder(tmp_path / "releases")
+    files = {
+        path: text for path, text in _tree(world / "releases").items() if path.startswith(("data/", "deliverables/"))
+    }
+    files["deliverables/kilo/newsvc.yaml"] = "type: service\nreleases: [{version: 1.0.0, projects: 7}]\n"
+    files["deliverables/juno/badlib.yaml"] = "type: library\nteam: [a, b]\n"
+    files["deliverables/juno/badyaml.yaml"] = "type: library\nreleases: [\n"
+    releases.release(None, files)
+    text = config_text(world).replace(f"'{world / 'releases'}'", f"'{releases.path}'")
+    analysis = count_config(parse_config(text, "c.yaml"), options=_options(tmp_path))
+    assert set(analysis.failures) == {"newsvc", "badlib", "badyaml"}
+    assert analysis.failures["newsvc"].startswith("release data deliverables/kilo/newsvc.yaml: releases[0].projects")
+    assert analysis.failures["badlib"].startswith("release data deliverables/juno/badlib.yaml: team")
+    assert analysis.failures["badyaml"].startswith("release data deliverables/juno/badyaml.yaml: not valid YAML")
+    assert analysis.result is not None
+    assert sorted(analysis.result.tidy["project"].unique()) == ["oldlib", "stor", "stor-extra"]
+    services = config_text(world, "[service]").replace(f"'{world / 'releases'}'", f"'{releases.path}'")
+    # a selection by type passes a broken library by, but not a file whose type cannot be read
+    failed = count_config(parse_config(services, "c.yaml"), options=_options(tmp_path)).failures
+    assert set(failed) == {"newsvc", "badyaml"}
+
+
+def _tree(repo: Path) -> dict[str, str]:
+    from tests.gitrepo import git
+
+    names = git(repo, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
+    return {name: git(repo, "show", f"HEAD:{name}") + "\n" for name in names}

@@ -39,6 +39,23 @@ class DeliverableFile:
 
 
 @dataclass(frozen=True, slots=True)
+class BrokenFile:
+    """A deliverable file that cannot be read: its deliverable fails, the others are counted."""
+
+    series: str
+    name: str
+    #: Its ``type``, when the YAML can still say it (a selection by type passes the others by).
+    type: str | None
+    reason: str
+
+    def selected(self, types: Collection[str], exclude: Collection[str]) -> bool:
+        """Whether a selection would have taken it: a file whose type cannot be read is always taken."""
+        if self.name in exclude:
+            return False
+        return ALL_TYPES in types or self.type is None or self.type in types
+
+
+@dataclass(frozen=True, slots=True)
 class RepositoryPlan:
     """One repository to count: its project name, full name and its deliverable in each series it shipped in."""
 

@@ -29,7 +29,7 @@ from pydantic import (
 
 from loccount.errors import ReleaseError
 from loccount.gitio.tree import list_tree, read_blob
-from loccount.releases.deliverables import DeliverableFile, Membership, repositories_of
+from loccount.releases.deliverables import BrokenFile, DeliverableFile, Membership, repositories_of
 from loccount.releases.model import Release, ReleaseRule, Tag
 from loccount.releases.series import KNOWN_SERIES, Series, choose_version
 from loccount.releases.tags import commit_date, date_notes, tag_target_kind
@@ -154,15 +154,30 @@ class ReleaseData:
             if path.startswith(prefix) and path.endswith(".yaml") and "/" not in path[len(prefix) :]
         )
 
-    def deliverable_files(self, series: Iterable[str]) -> list[DeliverableFile]:
-        """Every deliverable of each series, with its type, team and repositories, series by series."""
+    def deliverable_files(self, series: Iterable[str]) -> tuple[list[DeliverableFile], list[BrokenFile]]:
+        """Every deliverable of each series, with its type, team and repositories, series by series;
+        and the deliverable files that are broken, each with its fault (the others go on)."""
         files = []
+        broken: list[BrokenFile] = []
         for name in series:
             for deliverable in self.deliverable_names(name):
-                data = self.deliverable(name, deliverable) or {}
+                try:
+                    data = self.deliverable(name, deliverable) or {}
+                except ReleaseError as error:
+                    broken.append(BrokenFile(name, deliverable, self._raw_type(name, deliverable), str(error)))
+                    continue
                 repositories = repositories_of(data.get("releases") or [])
                 files.append(DeliverableFile(name, deliverable, data.get("type"), data.get("team"), repositories))
-        return files
+        return files, broken
+
+    def _raw_type(self, series: str, name: str) -> str | None:
+        """A broken deliverable's ``type`` if its YAML can say it, so a selection by type can pass it by."""
+        try:
+            raw = self._yaml(f"deliverables/{series}/{name}.yaml")
+        except ReleaseError:
+            return None
+        kind = raw.get("type") if isinstance(raw, dict) else None
+        return kind if isinstance(kind, str) else None
 
 
 def resolve_project(
