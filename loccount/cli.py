@@ -17,6 +17,7 @@ from rich.text import Text
 
 from loccount.counting import cache as cache_store
 from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES
+from loccount.counting.sources import BlobSource
 from loccount.errors import LoccountError
 
 #: Wide enough for the release table when output goes to a file or pipe; a terminal sets its own.
@@ -98,6 +99,42 @@ scheduler_option = click.option(
     envvar="LOCCOUNT_SCHEDULER",
     help="Count on this Dask cluster, e.g. tcp://host:8786 (env LOCCOUNT_SCHEDULER; needs loccount[dask]).",
 )
+
+
+def worker_blobs_option(function: Any) -> Any:
+    """``--worker-blobs client|shared|own`` and ``--worker-mirrors DIR``: who reads the blobs a pool counts."""
+    function = click.option(
+        "--worker-mirrors",
+        envvar="LOCCOUNT_WORKER_MIRRORS",
+        help="With --worker-blobs own: the mirrors directory on each worker, an absolute path "
+        "(default: the worker's own cache dir; env LOCCOUNT_WORKER_MIRRORS).",
+    )(function)
+    return click.option(
+        "--worker-blobs",
+        type=click.Choice([source.value for source in BlobSource]),
+        default=BlobSource.CLIENT.value,
+        show_default=True,
+        envvar="LOCCOUNT_WORKER_BLOBS",
+        help="Who reads blobs from git: this process, shipping their bytes (client); the workers, from the "
+        "repository path this process uses, which they must see too (shared); or the workers, from mirrors "
+        "of their own cloned from each repository's URL (own). Env LOCCOUNT_WORKER_BLOBS.",
+    )(function)
+
+
+def _blob_source(worker_blobs: str, worker_mirrors: str | None) -> dict[str, Any]:
+    """The engine options for ``--worker-blobs`` and ``--worker-mirrors``, checked."""
+    from loccount.errors import ConfigError
+
+    source = BlobSource(worker_blobs)
+    if worker_mirrors is not None and source is not BlobSource.OWN:
+        raise ConfigError("--worker-mirrors goes with --worker-blobs own")
+    if worker_mirrors is not None and not os.path.isabs(worker_mirrors):
+        raise ConfigError(
+            f"--worker-mirrors {worker_mirrors!r}: give an absolute path (it names a directory on each worker)"
+        )
+    return {"blob_source": source, "worker_mirrors": worker_mirrors}
+
+
 max_blob_option = click.option(
     "--max-blob-bytes",
     type=click.IntRange(min=1),
@@ -191,6 +228,7 @@ def main() -> None:
 @languages_option
 @jobs_option
 @scheduler_option
+@worker_blobs_option
 @max_blob_option
 @cache_dir_option
 @refresh_option
@@ -213,6 +251,8 @@ def count(
     language_words: str | None,
     jobs: int | None,
     scheduler: str | None,
+    worker_blobs: str,
+    worker_mirrors: str | None,
     max_blob_bytes: int,
     cache_dir: Path | None,
     refresh: bool,
@@ -248,8 +288,9 @@ def count(
             check_writable(path)
     if report_dir:
         check_directory(report_dir)
+    sources = _blob_source(worker_blobs, worker_mirrors)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
-        engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes, plain=plain)
+        engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes, plain=plain, **sources)
         options = _options(cache_dir, refresh, engine, progress)
         result = count_repository(
             target,
@@ -359,6 +400,7 @@ def releases(
 @languages_option
 @jobs_option
 @scheduler_option
+@worker_blobs_option
 @cache_dir_option
 @refresh_option
 @plain_option
@@ -374,6 +416,8 @@ def run(
     language_words: str | None,
     jobs: int | None,
     scheduler: str | None,
+    worker_blobs: str,
+    worker_mirrors: str | None,
     cache_dir: Path | None,
     refresh: bool,
     plain: bool,
@@ -389,8 +433,11 @@ def run(
     config = load_config(config_path)
     target = output or output_dir(config, config_path)
     check_directory(target)
+    sources = _blob_source(worker_blobs, worker_mirrors)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
-        engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes, plain=plain)
+        engine = EngineOptions(
+            jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes, plain=plain, **sources
+        )
         options = _options(cache_dir, refresh, engine, progress)
         analysis = count_config(
             config,

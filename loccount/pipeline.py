@@ -9,7 +9,6 @@ Everything the CLI does is available here, e.g. from a notebook::
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +27,7 @@ from loccount.counting.filecount import FileCount, FileState
 from loccount.errors import LoccountError, ReleaseError
 from loccount.gitio.attributes import linguist_marks, mentions_linguist
 from loccount.gitio.entries import MISSING, EntryKind, Rename, TreeEntry
-from loccount.gitio.mirror import open_repository
+from loccount.gitio.mirror import open_repository, origin_url
 from loccount.gitio.tree import DEFAULT_SIMILARITY, encode_entries, find_renames, list_tree
 from loccount.gitio.urls import is_local
 from loccount.languages.lexers import claims, kind
@@ -126,7 +125,7 @@ def project_name(target: str, repo: git.Repo | None = None) -> str:
     """
     if not is_local(target):
         return _last_component(target) or "project"
-    origin = _origin_url(repo) if repo is not None else None
+    origin = origin_url(repo) if repo is not None else None
     if origin:
         return _last_component(origin) or "project"
     parts = [part.removesuffix(".git") for part in os.path.abspath(os.path.expanduser(target)).split(os.sep)]
@@ -135,15 +134,6 @@ def project_name(target: str, repo: git.Repo | None = None) -> str:
 
 def _last_component(url: str) -> str:
     return os.path.basename(url.rstrip("/").removesuffix(".git").replace(":", "/"))
-
-
-def _origin_url(repo: git.Repo) -> str | None:
-    """The ``origin`` remote's URL from the repository's own config file, if it has one."""
-    try:
-        url = repo.config_reader("repository").get_value('remote "origin"', "url", default="")
-    except (OSError, ValueError, configparser.Error):
-        return None
-    return str(url) or None
 
 
 def count_releases(

@@ -17,7 +17,8 @@ from loccount.cli import main
 from loccount.counting import cluster as cluster_module
 from loccount.counting.cache import CountCache
 from loccount.counting.engine import Blob, EngineOptions, count_blobs
-from loccount.errors import LoccountError
+from loccount.counting.sources import BlobSource
+from loccount.errors import EnvironmentFault, LoccountError
 from loccount.gitio.mirror import open_local
 from loccount.gitio.tree import list_tree
 from loccount.pipeline import python_entries
@@ -56,6 +57,36 @@ def test_cluster_results_equal_the_local_pool(cluster, blobs, cache_dir) -> None
     assert remote == reference
     with CountCache(cache_dir / "dask") as cache:
         assert sum(cache.stats().values()) == len(blobs)
+
+
+@pytest.mark.parametrize("source", [BlobSource.SHARED, BlobSource.OWN])
+def test_workers_that_read_blobs_themselves_count_what_the_client_ships(
+    cluster, blobs, cache_dir, tmp_path, source
+) -> None:
+    _local, client = cluster
+    executor = client.get_executor(pure=False)
+    shipped = count_blobs(blobs, CountCache(cache_dir / "client"), EngineOptions(jobs=2, executor=executor))
+    options = EngineOptions(
+        jobs=2, executor=executor, batch_bytes=4096, blob_source=source, worker_mirrors=str(tmp_path / "workers")
+    )
+    assert count_blobs(blobs, CountCache(cache_dir / source), options) == shipped
+    with CountCache(cache_dir / source) as cache:
+        assert sum(cache.stats().values()) == len(blobs) == 43
+
+
+def test_a_worker_without_the_repository_stops_the_run_with_one_line(cluster, blobs, cache_dir, tmp_path) -> None:
+    _local, client = cluster
+    repo = next(iter(blobs.values())).repo
+    gone = repo.git_dir
+    os.rename(os.path.dirname(gone), tmp_path / "elsewhere")
+    options = EngineOptions(jobs=2, executor=client.get_executor(pure=False), blob_source=BlobSource.SHARED)
+    with pytest.raises(EnvironmentFault) as caught:
+        count_blobs(blobs, CountCache(cache_dir), options)
+    assert "\n" not in str(caught.value)
+    assert "(--worker-blobs shared) cannot read blob" in str(caught.value)
+    assert f"{gone}: no such file or directory" in str(caught.value)
+    with CountCache(cache_dir) as cache:
+        assert sum(cache.stats().values()) == 0
 
 
 def test_a_worker_killed_mid_run_is_retried_by_dask(cluster, blobs, cache_dir) -> None:

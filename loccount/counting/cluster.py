@@ -1,9 +1,10 @@
 """Send blob counting to a Dask cluster instead of local processes.
 
-The client keeps the mirrors and the cache; it reads blobs and ships their bytes to the
-workers in batches, so workers need no git access, only ``pip install loccount``. Results
-come back as plain futures and stream into the local cache like a local run's; a worker
-that dies has its tasks retried by Dask on another worker.
+The client keeps the cache. By default it reads blobs and ships their bytes to the workers
+in batches, so workers need no git access, only ``pip install loccount``; with another
+:class:`~loccount.counting.sources.BlobSource` the workers read the blobs themselves and the
+client sends ids only. Results come back as plain futures and stream into the local cache
+like a local run's; a worker that dies has its tasks retried by Dask on another worker.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES, SCRATCH_PREFIX, coun
 from loccount.counting.filecount import FileCount, FileState
 from loccount.counting.inline import BY_LANGUAGE
 from loccount.counting.processes import remove_stale_scratch
+from loccount.counting.sources import BlobSource, IdLoader, count_ids
 from loccount.counting.workers import process_pool
 from loccount.errors import EnvironmentFault, LoccountError
 from loccount.gitio.entries import MISSING
@@ -32,6 +33,8 @@ from loccount.gitio.tree import read_blob
 if TYPE_CHECKING:
     import git
 
+#: A finished batch: ``(sha, name, counts)`` for each of its blobs.
+Counted = list[tuple[str, str, FileCount]]
 DEFAULT_BATCH_BYTES = 1024 * 1024
 MIN_BATCH_BYTES = 16 * 1024
 MAX_BATCH_FILES = 256
@@ -90,6 +93,10 @@ class EngineOptions:
     pool_min_bytes: int = DEFAULT_POOL_MIN_BYTES
     #: Count with pygount's and Pygments' own code only, no fast path (same counts, slower).
     plain: bool = False
+    #: Who reads the blobs for the pool or the executor: this process (shipping bytes), or the workers.
+    blob_source: BlobSource = BlobSource.CLIENT
+    #: With ``BlobSource.OWN``: the mirrors directory on each worker (None: the worker's default cache).
+    worker_mirrors: str | None = None
 
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1
@@ -162,28 +169,37 @@ def count_blobs(
     remove_stale_scratch(scratch_roots(), SCRATCH_PREFIX)
     batches = make_batches(todo, options.workers(), options.batch_bytes, min(MIN_BATCH_BYTES, options.batch_bytes))
 
-    def store(done: list[tuple[str, str, FileCount]]) -> None:
+    def store(done: Counted) -> None:
         cache.put_many(stamp, done)
         for sha, name, counted in done:
             results[(sha, name)] = counted
         progress.advance(len(done), sum(todo[(sha, name)].size for sha, name, _ in done))
 
-    task = partial(count_batch, plain=options.plain)
+    task, load = _task(options, todo)
     if options.executor is not None:
-        _run(options.executor, batches, todo, store, task, in_flight=2 * options.workers() + 2)
+        _run(options.executor, batches, load, store, task, in_flight=2 * options.workers() + 2)
         return results
     if options.workers() == 1 or len(batches) == 1 or todo_bytes < options.pool_min_bytes:
         for batch in batches:
-            store(task(load_batch(batch, todo)))
+            store(count_batch(load_batch(batch, todo), plain=options.plain))
         return results
     pool = process_pool(options.workers())
     try:
-        _run(pool, batches, todo, store, task, in_flight=2 * options.workers() + 2)
+        _run(pool, batches, load, store, task, in_flight=2 * options.workers() + 2)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
     return results
+
+
+def _task(
+    options: EngineOptions, blobs: dict[Key, Blob]
+) -> tuple[Callable[[Any], Counted], Callable[[list[Key]], Any]]:
+    """The function workers run and what the client sends it per batch: the bytes, or only the blob ids."""
+    if options.blob_source is BlobSource.CLIENT:
+        return partial(count_batch, plain=options.plain), partial(load_batch, blobs=blobs)
+    return partial(count_ids, plain=options.plain), IdLoader(blobs, options.blob_source, options.worker_mirrors)
 
 
 def load_batch(batch: list[Key], blobs: dict[Key, Blob]) -> list[tuple[str, str, bytes]]:
@@ -194,9 +210,9 @@ def load_batch(batch: list[Key], blobs: dict[Key, Blob]) -> list[tuple[str, str,
 def _run(
     executor: Executor,
     batches: list[list[Key]],
-    blobs: dict[Key, Blob],
-    store: Callable[[list[tuple[str, str, FileCount]]], None],
-    task: Callable[[list[tuple[str, str, bytes]]], list[tuple[str, str, FileCount]]],
+    load: Callable[[list[Key]], Any],
+    store: Callable[[Counted], None],
+    task: Callable[[Any], Counted],
     in_flight: int,
 ) -> None:
     queue: Iterator[list[Key]] = iter(batches)
@@ -207,7 +223,7 @@ def _run(
             batch = next(queue, None)
             if batch is None:
                 return
-            pending.add(executor.submit(task, load_batch(batch, blobs)))
+            pending.add(executor.submit(task, load(batch)))
 
     refill()
     watched = executor if isinstance(executor, Watched) else None

@@ -9,6 +9,7 @@ itself is told to allow only plain transports and never to prompt (:mod:`loccoun
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import shutil
@@ -113,6 +114,20 @@ def list_mirrors(directory: Path) -> tuple[list[Path], list[Path]]:
     """Complete mirrors under ``directory``, and unfinished clones (removed when their URL is next used)."""
     found = sorted(path for path in directory.glob("*") if path.is_dir()) if directory.is_dir() else []
     return [p for p in found if is_complete(p)], [p for p in found if not is_complete(p)]
+
+
+def origin_url(repo: git.Repo) -> str | None:
+    """The ``origin`` remote's URL from the repository's own config file, if it has one."""
+    try:
+        url = repo.config_reader("repository").get_value('remote "origin"', "url", default="")
+    except (OSError, ValueError, configparser.Error):
+        return None
+    return str(url) or None
+
+
+def mirror_url(repo: git.Repo) -> str | None:
+    """The URL a loccount mirror was cloned from, so another machine can clone the same; None otherwise."""
+    return origin_url(repo) if is_complete(Path(repo.git_dir)) else None
 
 
 def open_mirror(url: str, directory: Path, *, refresh: bool = False, progress: FetchStatus | None = None) -> git.Repo:
