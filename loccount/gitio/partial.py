@@ -28,8 +28,6 @@ BLOBLESS = "blob:none"
 FETCH_CHUNK = 10_000
 #: Called with a short line of clone or fetch progress ("nova: receiving 42%").
 FetchStatus = Callable[[str], None]
-#: Said before each bulk fetch, e.g. "https://opendev.org/openstack/nova: fetching 9,812 blobs".
-_FETCHING = "{url}: fetching {count:,} blobs{part}"
 
 
 class CloneMode(StrEnum):
@@ -100,7 +98,7 @@ def fetch_blobs(repo: git.Repo, shas: Collection[str], status: FetchStatus | Non
     if not ordered:
         return
     if remote is None:
-        raise RepositoryError(f"{repo.git_dir}: lacks {len(ordered):,} blobs and is not a partial clone to fetch them")
+        raise RepositoryError(f"{repo.git_dir}: lacks {_blobs(len(ordered))} and is not a partial clone to fetch them")
     url = display_url(str(repo.remote(remote).url))
     chunks = [ordered[start : start + FETCH_CHUNK] for start in range(0, len(ordered), FETCH_CHUNK)]
     fetch = ["-c", "fetch.negotiationAlgorithm=noop", "fetch", "--no-tags", "--no-write-fetch-head"]
@@ -108,13 +106,13 @@ def fetch_blobs(repo: git.Repo, shas: Collection[str], status: FetchStatus | Non
     for number, chunk in enumerate(chunks, 1):
         if status is not None:
             part = f" ({number} of {len(chunks)})" if len(chunks) > 1 else ""
-            status(_FETCHING.format(url=url, count=len(chunk), part=part))
+            status(f"{url}: fetching {_blobs(len(chunk))}{part}")
         ids = "".join(f"{sha}\n" for sha in chunk).encode("ascii")
         try:
             _run(repo, fetch, ids)
         except git.GitCommandError as error:
             reason = git_error(error, repo=repo)
-            raise RepositoryError(f"cannot fetch {len(chunk):,} blobs from {url}: {reason}") from None
+            raise RepositoryError(f"cannot fetch {_blobs(len(chunk))} from {url}: {reason}") from None
 
 
 def blob_sizes(repo: git.Repo, shas: Collection[str]) -> dict[str, int]:
@@ -157,6 +155,10 @@ def complete_blobs(
         fetch_blobs(repo, fetched, status)
         absent -= fetched
     return blob_sizes(repo, [sha for sha in unsized if sha not in absent])
+
+
+def _blobs(count: int) -> str:
+    return f"{count:,} blob{'' if count == 1 else 's'}"
 
 
 def _with_input(repo: git.Repo, args: list[str], data: bytes, doing: str) -> bytes:
