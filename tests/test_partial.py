@@ -152,6 +152,14 @@ def test_a_partial_count_equals_a_full_one_and_fetches_only_what_it_counts(serve
         ("2.0", "test"): 2,
         ("2.0", "vendored"): 2,
     }
+    hint = "(the count took Python; count the rest with --languages all or --language NAME)"
+    assert full.provenance.notes == (
+        "upstream 2.0: the languages counted are only 81.7 % of its programming-language bytes; "
+        f"not counted: 1 Bash file (19 bytes) {hint}",
+    )  # 85 bytes of Python (app.py 43, the test 30, vendor_lib.py 12) beside 19 of shell
+    assert partial.provenance.notes == (
+        f"upstream 2.0 also holds 1 Bash file (size not known: not in the clone), not counted {hint}",
+    )
     kept_out = {blob_id(served, tag, path) for tag in ("1.0", "2.0") for path in ("run.sh", "notes.txt")}
     assert absent_everywhere(repo) == kept_out  # the symlink's blob came too: its size is in the table
     trace.clear()
