@@ -19,6 +19,7 @@ from loccount.counting import cache as cache_store
 from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES
 from loccount.counting.sources import BlobSource
 from loccount.errors import LoccountError
+from loccount.gitio.partial import CloneMode
 
 #: Wide enough for the release table when output goes to a file or pipe; a terminal sets its own.
 PIPE_WIDTH = 160
@@ -55,6 +56,14 @@ jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), help="Counting processes (default: one per core)."
 )
 refresh_option = click.option("--refresh", is_flag=True, help="Fetch new tags into existing mirrors first.")
+clone_option = click.option(
+    "--clone",
+    type=click.Choice([mode.value for mode in CloneMode]),
+    default=CloneMode.FULL.value,
+    show_default=True,
+    help="How a new mirror is cloned: every object, or partial (commits and trees; only the blobs counted "
+    "are fetched, in bulk). An existing mirror keeps its mode.",
+)
 
 
 def languages_option(function: Any) -> Any:
@@ -157,13 +166,16 @@ def _executor(scheduler: str | None, jobs: int | None) -> Iterator[tuple[Any, in
         yield executor, threads
 
 
-def _options(cache_dir: Path | None, refresh: bool, engine: Any = None, progress: Any = None) -> Any:
+def _options(
+    cache_dir: Path | None, refresh: bool, engine: Any = None, progress: Any = None, clone: str = CloneMode.FULL
+) -> Any:
     """The run options every command shares, with clone and fetch progress shown on stderr."""
     from loccount.options import RunOptions
     from loccount.terminal import FetchLines
 
     status = FetchLines(err)
-    return RunOptions(cache_dir=cache_dir, refresh=refresh, engine=engine, progress=progress, status=status)
+    mode = CloneMode(clone)
+    return RunOptions(cache_dir=cache_dir, refresh=refresh, clone=mode, engine=engine, progress=progress, status=status)
 
 
 class OneLineErrors(click.Group):
@@ -232,6 +244,7 @@ def main() -> None:
 @max_blob_option
 @cache_dir_option
 @refresh_option
+@clone_option
 @plain_option
 def count(
     target: str,
@@ -256,6 +269,7 @@ def count(
     max_blob_bytes: int,
     cache_dir: Path | None,
     refresh: bool,
+    clone: str,
     plain: bool,
 ) -> None:
     """Count TARGET (a git URL or a local repository) at tags, matching tags or dated snapshots.
@@ -291,7 +305,7 @@ def count(
     sources = _blob_source(worker_blobs, worker_mirrors)
     with _executor(scheduler, jobs) as (executor, workers), BlobProgress(err) as progress:
         engine = EngineOptions(jobs=workers, executor=executor, max_blob_bytes=max_blob_bytes, plain=plain, **sources)
-        options = _options(cache_dir, refresh, engine, progress)
+        options = _options(cache_dir, refresh, engine, progress, clone)
         result = count_repository(
             target,
             tags,
@@ -355,6 +369,7 @@ project_option = click.option("--project", "projects", multiple=True, help="Only
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @cache_dir_option
 @refresh_option
+@clone_option
 def releases(
     config_path: Path,
     projects: tuple[str, ...],
@@ -362,6 +377,7 @@ def releases(
     fmt: str,
     cache_dir: Path | None,
     refresh: bool,
+    clone: str,
 ) -> None:
     """Print which version, tag and commit each project shipped in each series, without counting."""
     from loccount.config import load_config
@@ -370,7 +386,7 @@ def releases(
     from loccount.terminal import releases_table
 
     config = load_config(config_path)
-    chosen = plan_config(config, series=series, projects=projects, options=_options(cache_dir, refresh))
+    chosen = plan_config(config, series=series, projects=projects, options=_options(cache_dir, refresh, clone=clone))
     frame = releases_frame(chosen.all_releases())
     if fmt == "table":
         out.print(releases_table(frame))
@@ -403,6 +419,7 @@ def releases(
 @worker_blobs_option
 @cache_dir_option
 @refresh_option
+@clone_option
 @plain_option
 def run(
     config_path: Path,
@@ -420,6 +437,7 @@ def run(
     worker_mirrors: str | None,
     cache_dir: Path | None,
     refresh: bool,
+    clone: str,
     plain: bool,
 ) -> None:
     """Count every configured project at every selected series and write the tables to the output dir."""
@@ -438,7 +456,7 @@ def run(
         engine = EngineOptions(
             jobs=workers, executor=executor, max_blob_bytes=config.max_blob_bytes, plain=plain, **sources
         )
-        options = _options(cache_dir, refresh, engine, progress)
+        options = _options(cache_dir, refresh, engine, progress, clone)
         analysis = count_config(
             config,
             series=series,
@@ -591,6 +609,7 @@ def _report_failures(failures: dict[str, str], notes: list[str]) -> None:
 @jobs_option
 @cache_dir_option
 @refresh_option
+@clone_option
 def diff(
     target: str | None,
     old: str | None,
@@ -611,6 +630,7 @@ def diff(
     jobs: int | None,
     cache_dir: Path | None,
     refresh: bool,
+    clone: str,
 ) -> None:
     """Where the change between two releases came from: directories added to, removed from and moved.
 
@@ -638,7 +658,7 @@ def diff(
     if csv_path:
         check_writable(csv_path)
     with BlobProgress(err) as progress:
-        options = _options(cache_dir, refresh, EngineOptions(jobs=jobs), progress)
+        options = _options(cache_dir, refresh, EngineOptions(jobs=jobs), progress, clone)
         if project is not None:
             if target is not None or from_name is None or to_name is None:
                 raise ConfigError(f"{usage} (not both)")

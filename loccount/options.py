@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loccount.counting.cache import mirrors_dir, resolve_cache_dir
+from loccount.gitio.partial import CloneMode
 
 if TYPE_CHECKING:
     from loccount.counting.engine import CountProgress, EngineOptions
@@ -16,10 +17,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class RunOptions:
-    """Where the cache and mirrors are, whether to fetch first, how to count and whom to tell."""
+    """Where the cache and mirrors are, how to clone, whether to fetch first, how to count and whom to tell."""
 
     cache_dir: str | os.PathLike[str] | None = None
     refresh: bool = False
+    #: How a new mirror is cloned (an existing one keeps its mode): every object, or blobless.
+    clone: CloneMode = CloneMode.FULL
     engine: EngineOptions | None = None
     progress: CountProgress | None = None
     status: FetchStatus | None = None

@@ -10,7 +10,7 @@ Everything the CLI does is available here, e.g. from a notebook::
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date
@@ -20,14 +20,15 @@ import git
 import pandas as pd
 
 from loccount.classify import DEFAULT_RULE, TestRule
-from loccount.counting.cache import CountCache
+from loccount.counting.cache import CountCache, Key
 from loccount.counting.count import describe
 from loccount.counting.engine import Blob, count_blobs
 from loccount.counting.filecount import FileCount, FileState
 from loccount.errors import LoccountError, ReleaseError
-from loccount.gitio.attributes import linguist_marks, mentions_linguist
+from loccount.gitio.attributes import ATTRIBUTES_FILE, linguist_marks, mentions_linguist
 from loccount.gitio.entries import MISSING, EntryKind, Rename, TreeEntry
-from loccount.gitio.mirror import open_repository, origin_url
+from loccount.gitio.mirror import FetchStatus, open_repository, origin_url
+from loccount.gitio.partial import CloneMode, clone_mode, complete_blobs
 from loccount.gitio.tree import DEFAULT_SIMILARITY, encode_entries, find_renames, list_tree
 from loccount.gitio.urls import is_local
 from loccount.languages.lexers import claims, kind
@@ -156,7 +157,7 @@ def count_releases(
     elsewhere: list[LeftOut] = []
     with CountCache(options.cache) as cache:
         listings = _listings(chosen_groups, cache)
-        marks = _marks(chosen_groups, listings, cache)
+        marks = _marks(chosen_groups, listings, cache, options.status)
         for group in chosen_groups:
             for release in group.releases:
                 entries = listings[release.commit]
@@ -166,12 +167,17 @@ def count_releases(
                 for entry in wanted:
                     if entry.kind == EntryKind.FILE:
                         blobs.setdefault((entry.sha, entry.name), Blob(group.repo, entry.size))
+        sizes: dict[str, int] = {}
+        prepare = _sizer(picked, sizes, options.status)
+        counts = count_blobs(blobs, cache, options.engine, options.progress, prepare)
+        _keep_sizes(listings, sizes, cache)
+        for group in chosen_groups:
             latest = group.releases[-1] if group.releases else None
             found = left_out(latest, listings[latest.commit], group.languages) if latest is not None else None
             if found is not None:
                 elsewhere.append(found)
-        counts = count_blobs(blobs, cache, options.engine, options.progress)
         damaged = cache.damaged
+    picked = [(group, release, _sized(wanted, sizes), said) for group, release, wanted, said in picked]
     snapshots = [_snapshot(group, release, wanted, marks, counts) for group, release, wanted, marks in picked]
     selection = selection or Selection()
     taken = " / ".join(dict.fromkeys(group.languages.describe() for group in chosen_groups))
@@ -192,26 +198,24 @@ def count_releases(
 
 
 def _marks(
-    groups: Sequence[Group], listings: Mapping[str, list[TreeEntry]], cache: CountCache
+    groups: Sequence[Group], listings: Mapping[str, list[TreeEntry]], cache: CountCache, status: FetchStatus | None
 ) -> dict[str, dict[str, bool]]:
     """What each release's ``.gitattributes`` say of its files: from the cache, or asked of git (and cached).
 
     git is asked only where a ``.gitattributes`` of the tree names a Linguist attribute; the
-    answer covers every file of the tree, so it serves any selection of languages.
+    answer covers every file of the tree, so it serves any selection of languages. A partial
+    clone first fetches the ``.gitattributes`` of every release it asks about, in bulk.
     """
     wanted = {
         release.commit: group.repo for group in groups if group.rule.vendored_attributes for release in group.releases
     }
     found = cache.get_marks(wanted)
-    fresh: dict[str, dict[str, bool]] = {}
-    for commit, repo in wanted.items():
-        if commit in found:
-            continue
-        entries = listings[commit]
-        if any(entry.size == MISSING for entry in entries):
-            found[commit] = _ask(repo, commit, entries)  # a partial clone: asked again next time
-            continue
-        fresh[commit] = _ask(repo, commit, entries)
+    asked = {commit: repo for commit, repo in wanted.items() if commit not in found}
+    for repo in {repo for repo in asked.values() if clone_mode(repo) == CloneMode.PARTIAL}:
+        commits = [commit for commit, owner in asked.items() if owner == repo]
+        shas = {e.sha for c in commits for e in listings[c] if e.name == ATTRIBUTES_FILE and e.kind == EntryKind.FILE}
+        complete_blobs(repo, (), shas, commits, status)
+    fresh = {commit: _ask(repo, commit, listings[commit]) for commit, repo in asked.items()}
     cache.put_marks(fresh)
     return {**found, **fresh}
 
@@ -220,6 +224,53 @@ def _ask(repo: git.Repo, commit: str, entries: list[TreeEntry]) -> dict[str, boo
     if not mentions_linguist(repo, entries):
         return {}
     return linguist_marks(repo, commit, [entry.path for entry in entries if entry.kind == EntryKind.FILE])
+
+
+def _sizer(
+    picked: Sequence[tuple[Group, Release, list[TreeEntry], dict[str, bool]]],
+    sizes: dict[str, int],
+    status: FetchStatus | None,
+) -> Callable[[dict[Key, Blob]], dict[Key, Blob]]:
+    """The engine's ``prepare``: the blobs to count, fetched in bulk where a partial clone lacks them, sized.
+
+    Blobs the count cache holds are never fetched. A partial clone's listing has no sizes: every
+    file and symlink of the count listed without one is sized once present, so the tables say
+    what a full mirror's say; ``sizes`` keeps what was found.
+    """
+    commits: dict[git.Repo, list[str]] = {}
+    unsized: dict[git.Repo, set[str]] = {}
+    links: dict[git.Repo, set[str]] = {}
+    for group, release, wanted, _said in picked:
+        commits.setdefault(group.repo, []).append(release.commit)
+        for entry in wanted:
+            if entry.size == MISSING and entry.kind != EntryKind.SUBMODULE:
+                unsized.setdefault(group.repo, set()).add(entry.sha)
+                if entry.kind == EntryKind.SYMLINK:
+                    links.setdefault(group.repo, set()).add(entry.sha)
+
+    def prepare(todo: dict[Key, Blob]) -> dict[Key, Blob]:
+        for repo, released in commits.items():
+            fetch = links.get(repo, set()) | {sha for (sha, _name), blob in todo.items() if blob.repo == repo}
+            sizes.update(complete_blobs(repo, unsized.get(repo, set()), fetch, released, status))
+        return {key: replace(blob, size=sizes.get(key[0], blob.size)) for key, blob in todo.items()}
+
+    return prepare
+
+
+def _sized(entries: list[TreeEntry], sizes: Mapping[str, int]) -> list[TreeEntry]:
+    """The entries with the sizes found for those listed without one."""
+    if not sizes:
+        return entries
+    return [replace(e, size=sizes[e.sha]) if e.size == MISSING and e.sha in sizes else e for e in entries]
+
+
+def _keep_sizes(listings: dict[str, list[TreeEntry]], sizes: Mapping[str, int], cache: CountCache) -> None:
+    """Store again the listings that gained sizes, so a warm run knows them without git."""
+    grown = {}
+    for commit, entries in listings.items():
+        if any(e.size == MISSING and e.sha in sizes for e in entries):
+            listings[commit] = grown[commit] = _sized(entries, sizes)
+    cache.put_trees(WHOLE_TREE, {commit: encode_entries(entries) for commit, entries in grown.items()})
 
 
 def _snapshot(
@@ -258,9 +309,8 @@ def _listings(groups: Sequence[Group], cache: CountCache) -> dict[str, list[Tree
     with ThreadPoolExecutor(LISTING_THREADS) as pool:  # git does the work; threads only wait on it
         listed = dict(zip((c for _, c in missing), pool.map(_whole_listing, missing), strict=True))
     listings.update(listed)
-    # A listing with absent blobs (a partial clone) is not kept: a later fetch may complete it.
-    whole = {c: encode_entries(entries) for c, entries in listed.items() if all(e.size != MISSING for e in entries)}
-    cache.put_trees(WHOLE_TREE, whole)
+    # A size not known (a partial clone's listing, a blob absent) is found when the blob is counted.
+    cache.put_trees(WHOLE_TREE, {commit: encode_entries(entries) for commit, entries in listed.items()})
     return listings
 
 
@@ -320,7 +370,9 @@ def count_repository(
     With none of these, the tip of ``branch`` (default: the default branch) is counted.
     ``with_changes`` also makes :attr:`Result.changes`.
     """
-    repo = open_repository(target, options.mirrors, refresh=options.refresh, progress=options.status)
+    repo = open_repository(
+        target, options.mirrors, refresh=options.refresh, progress=options.status, clone=options.clone
+    )
     name = project or project_name(target, repo)
     notes: list[str] = []
     spec = ReleaseSpec(
@@ -462,7 +514,9 @@ def compare_repository(
     """Compare one repository (URL or local path) at two tags or commits: ``old`` -> ``new``."""
     if old == new:
         raise ReleaseError(f"FROM and TO are both {old!r}; nothing to compare")
-    repo = open_repository(target, options.mirrors, refresh=options.refresh, progress=options.status)
+    repo = open_repository(
+        target, options.mirrors, refresh=options.refresh, progress=options.status, clone=options.clone
+    )
     releases = resolve_tags(repo, project or project_name(target, repo), (old, new))
     before, after = find_release(releases, old), find_release(releases, new)
     return compare_releases(repo, before, after, rule, options, similarity, languages)

@@ -143,8 +143,13 @@ def count_blobs(
     cache: CountCache,
     options: EngineOptions | None = None,
     progress: CountProgress | None = None,
+    prepare: Callable[[dict[Key, Blob]], dict[Key, Blob]] | None = None,
 ) -> dict[Key, FileCount]:
-    """Counts for every key in ``blobs``: from the cache, or counted now and cached."""
+    """Counts for every key in ``blobs``: from the cache, or counted now and cached.
+
+    ``prepare`` is given the blobs the cache lacks, always (maybe none), before any is read, and
+    returns them ready to read: a partial clone fetches them then and gives their sizes.
+    """
     options = options or EngineOptions()
     progress = progress or _Quiet()
     stamp = fingerprint(options.plain)
@@ -152,10 +157,9 @@ def count_blobs(
     for key in [key for key, counted in results.items() if _needs_inline(counted)]:
         del results[key]  # counted before its language's content rule existed: counted again, once
     cached = len(results)
+    uncached = {key: blob for key, blob in blobs.items() if key not in results}
     todo: dict[Key, Blob] = {}
-    for key, blob in blobs.items():
-        if key in results:
-            continue
+    for key, blob in (prepare(uncached) if prepare else uncached).items():
         if blob.size == MISSING:
             results[key] = FileCount.error("the blob is missing from the repository (partial clone?)")
         elif blob.size > options.max_blob_bytes:

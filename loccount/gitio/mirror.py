@@ -2,8 +2,10 @@
 
 A mirror is built in a ``.partial-<pid>`` directory and renamed into place only once its
 first fetch has finished, so a killed clone never leaves a half-made mirror where a later
-run would trust it. One file lock per mirror serialises clones and fetches of the same URL
-across processes. URLs are untrusted: every one is checked (:mod:`loccount.urls`) before git sees it, and git
+run would trust it: the next run removes the leftover and clones again. A new mirror is full
+or partial (blobless, :mod:`loccount.gitio.partial`) as asked; an existing one keeps its mode.
+One file lock per mirror serialises clones and fetches of the same URL across processes.
+URLs are untrusted: every one is checked (:mod:`loccount.urls`) before git sees it, and git
 itself is told to allow only plain transports and never to prompt (:mod:`loccount.gitcommand`).
 """
 
@@ -13,21 +15,22 @@ import configparser
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import git
 from filelock import FileLock
 
-from loccount.errors import CacheError, RepositoryError
+from loccount.errors import CacheError, LoccountError, RepositoryError
 from loccount.gitio.gitcommand import GIT_ENV, git_error
+from loccount.gitio.partial import CloneMode, FetchStatus, mark_partial
 from loccount.gitio.urls import check_url, display_url, is_local, mirror_name
 
 FETCH_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
 MARKER = "loccount-mirror.json"
-
-#: Called with a short line of clone or fetch progress ("nova: receiving 42%").
-FetchStatus = Callable[[str], None]
+#: Clones run at once by :func:`open_repositories`: git does the work, a thread only waits on it.
+DEFAULT_CLONE_JOBS = 4
 
 
 class _FetchProgress(git.RemoteProgress):
@@ -84,7 +87,7 @@ def _set_head(repo: git.Repo) -> None:
         repo.git.symbolic_ref("HEAD", branch)
 
 
-def _clone(url: str, destination: Path, progress: FetchStatus | None) -> None:
+def _clone(url: str, destination: Path, progress: FetchStatus | None, clone: CloneMode) -> None:
     partial = destination.with_name(f"{destination.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     try:
@@ -95,9 +98,11 @@ def _clone(url: str, destination: Path, progress: FetchStatus | None) -> None:
             config.set_value('remote "origin"', "fetch", FETCH_REFSPECS[0])
             config.add_value('remote "origin"', "fetch", FETCH_REFSPECS[1])
             config.set_value("gc", "auto", "0")
+            if clone == CloneMode.PARTIAL:
+                mark_partial(config)
         _fetch(repo, url, progress)
         _set_head(repo)
-        (partial / MARKER).write_text(json.dumps({"url": display_url(url)}) + "\n")
+        (partial / MARKER).write_text(json.dumps({"url": display_url(url), "clone": str(clone)}) + "\n")
         repo.close()
         partial.rename(destination)
     except BaseException:
@@ -130,8 +135,16 @@ def mirror_url(repo: git.Repo) -> str | None:
     return origin_url(repo) if is_complete(Path(repo.git_dir)) else None
 
 
-def open_mirror(url: str, directory: Path, *, refresh: bool = False, progress: FetchStatus | None = None) -> git.Repo:
-    """The bare mirror of ``url`` under ``directory``: cloned on first use, fetched on ``refresh``."""
+def open_mirror(
+    url: str,
+    directory: Path,
+    *,
+    refresh: bool = False,
+    progress: FetchStatus | None = None,
+    clone: CloneMode = CloneMode.FULL,
+) -> git.Repo:
+    """The bare mirror of ``url`` under ``directory``: cloned on first use (``clone`` says how),
+    fetched on ``refresh`` (a partial mirror's fetch stays partial)."""
     check_url(url)
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -144,7 +157,7 @@ def open_mirror(url: str, directory: Path, *, refresh: bool = False, progress: F
         if destination.exists() and not is_complete(destination):
             shutil.rmtree(destination)
         if not destination.exists():
-            _clone(url, destination, progress)
+            _clone(url, destination, progress, clone)
             refresh = False
         repo = git.Repo(destination)
         repo.git.update_environment(**GIT_ENV)
@@ -155,10 +168,44 @@ def open_mirror(url: str, directory: Path, *, refresh: bool = False, progress: F
 
 
 def open_repository(
-    url: str, directory: Path, *, refresh: bool = False, progress: FetchStatus | None = None
+    url: str,
+    directory: Path,
+    *,
+    refresh: bool = False,
+    progress: FetchStatus | None = None,
+    clone: CloneMode = CloneMode.FULL,
 ) -> git.Repo:
     """A readable repository for ``url``: a local path in place, anything else through a mirror."""
     check_url(url)
     if is_local(url):
         return open_local(url)
-    return open_mirror(url, directory, refresh=refresh, progress=progress)
+    return open_mirror(url, directory, refresh=refresh, progress=progress, clone=clone)
+
+
+def open_repositories(
+    urls: Iterable[str],
+    directory: Path,
+    *,
+    jobs: int = DEFAULT_CLONE_JOBS,
+    refresh: bool = False,
+    progress: FetchStatus | None = None,
+    clone: CloneMode = CloneMode.FULL,
+) -> dict[str, git.Repo | LoccountError]:
+    """Each URL's repository (:func:`open_repository`), at most ``jobs`` cloned or fetched at once.
+
+    A URL that fails gets its error, not raised, so one unreachable repository does not stop the
+    others. A run killed half way leaves its finished mirrors complete and usable; the unfinished
+    ones are cloned again by the next call.
+    """
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    wanted = list(dict.fromkeys(urls))
+
+    def one(url: str) -> git.Repo | LoccountError:
+        try:
+            return open_repository(url, directory, refresh=refresh, progress=progress, clone=clone)
+        except LoccountError as error:
+            return error
+
+    with ThreadPoolExecutor(min(jobs, max(1, len(wanted)))) as pool:
+        return dict(zip(wanted, pool.map(one, wanted), strict=True))

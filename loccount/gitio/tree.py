@@ -2,6 +2,8 @@
 
 Nothing is checked out: ``git ls-tree`` names every entry with its blob id and size, and a
 single long-lived ``git cat-file --batch`` (GitPython's persistent command) reads contents.
+In a partial clone the listing has no sizes: ``ls-tree -l`` would fetch every absent blob, one
+request each, to size it (:mod:`loccount.gitio.partial` fetches and sizes the ones counted).
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ import git
 from loccount.errors import RepositoryError
 from loccount.gitio.entries import _GITLINK, MISSING, Rename, TreeEntry
 from loccount.gitio.gitcommand import git_error
+from loccount.gitio.partial import CloneMode, clone_mode
 
 
 def parse_ls_tree(output: bytes, suffixes: tuple[str, ...] | None = None) -> list[TreeEntry]:
-    """Parse ``git ls-tree -r -z -l`` output; paths are decoded like the OS decodes file names.
+    """Parse ``git ls-tree -r -z [-l]`` output; paths are decoded like the OS decodes file names.
+
+    Without ``-l`` (a partial clone's listing), a blob's size is :data:`MISSING`: not known here.
 
     With ``suffixes``, only entries whose name ends with one of them, and submodules, are
     kept; they are picked from the raw bytes, so the rest costs no decoding.
@@ -33,7 +38,8 @@ def parse_ls_tree(output: bytes, suffixes: tuple[str, ...] | None = None) -> lis
         meta, _, raw_path = record.partition(b"\t")
         if wanted is not None and not raw_path.endswith(wanted) and not meta.startswith(_GITLINK):
             continue
-        mode, _kind, sha, size = meta.split()
+        mode, _kind, sha, *sized = meta.split()
+        size = sized[0] if sized else (b"-" if mode == _GITLINK else b"")
         entries.append(
             TreeEntry(
                 path=os.fsdecode(raw_path),
@@ -46,9 +52,13 @@ def parse_ls_tree(output: bytes, suffixes: tuple[str, ...] | None = None) -> lis
 
 
 def list_tree(repo: git.Repo, commit: str, suffixes: tuple[str, ...] | None = None) -> list[TreeEntry]:
-    """Every blob, symlink and submodule entry at ``commit``, recursively (see parse_ls_tree)."""
+    """Every blob, symlink and submodule entry at ``commit``, recursively (see parse_ls_tree).
+
+    A partial clone's entries are listed without sizes, so that git fetches nothing.
+    """
+    sizes = ["-l"] if clone_mode(repo) == CloneMode.FULL else []
     try:
-        output = repo.git.ls_tree("-r", "-z", "-l", "--full-tree", commit, stdout_as_string=False)
+        output = repo.git.ls_tree("-r", "-z", *sizes, "--full-tree", commit, stdout_as_string=False)
     except git.GitCommandError as error:
         reason = git_error(error, repo=repo)
         raise RepositoryError(f"{repo.git_dir}: cannot list the tree of {commit}: {reason}") from None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from loccount.gitio.entries import EntryKind, TreeEntry
+from loccount.gitio.entries import MISSING, EntryKind, TreeEntry
 from loccount.languages.kinds import LanguageKind
 from loccount.languages.lexers import claims, kind
 from loccount.languages.selection import LanguageSelection
@@ -30,6 +30,8 @@ def may_select(name: str, selection: LanguageSelection) -> bool:
 
 
 def _size(nbytes: int) -> str:
+    if nbytes == MISSING:
+        return "size not known: not in the clone"
     for unit, scale in (("MB", 1_000_000), ("kB", 1_000)):
         if nbytes >= scale:
             return f"{nbytes / scale:.1f} {unit}"
@@ -37,7 +39,10 @@ def _size(nbytes: int) -> str:
 
 
 def other_languages(entries: Iterable[TreeEntry], selection: LanguageSelection) -> dict[str, tuple[int, int]]:
-    """Files and bytes per programming language the selection leaves out, by each file's likeliest language."""
+    """Files and bytes per programming language the selection leaves out, by each file's likeliest language.
+
+    Bytes are :data:`MISSING` for a language with any file of unknown size (a partial clone's).
+    """
     found: dict[str, tuple[int, int]] = {}
     for entry in entries:
         if entry.kind != EntryKind.FILE or may_select(entry.name, selection):
@@ -46,7 +51,8 @@ def other_languages(entries: Iterable[TreeEntry], selection: LanguageSelection) 
         if not claimed or kind(claimed[0]) != LanguageKind.PROGRAMMING:
             continue
         files, nbytes = found.get(claimed[0], (0, 0))
-        found[claimed[0]] = (files + 1, nbytes + max(entry.size, 0))
+        unknown = MISSING in (nbytes, entry.size)
+        found[claimed[0]] = (files + 1, MISSING if unknown else nbytes + entry.size)
     return found
 
 
@@ -66,11 +72,18 @@ class LeftOut:
 
     @property
     def left(self) -> int:
-        return sum(nbytes for _files, nbytes in self.languages.values())
+        return sum(max(nbytes, 0) for _files, nbytes in self.languages.values())
+
+    @property
+    def sized(self) -> bool:
+        """Whether every byte count is known (not so in a partial clone, for files not counted)."""
+        return self.taken != MISSING and all(nbytes != MISSING for _files, nbytes in self.languages.values())
 
     @property
     def share(self) -> float:
-        """The share of the release's programming-language bytes the count took."""
+        """The share of the release's programming-language bytes the count took (1 where not known)."""
+        if not self.sized:
+            return 1.0
         whole = self.taken + self.left
         return self.taken / whole if whole else 1.0
 
@@ -80,11 +93,10 @@ def left_out(release: Release, entries: list[TreeEntry], selection: LanguageSele
     others = other_languages(entries, selection)
     if not others:
         return None
-    taken = sum(
-        max(e.size, 0)
-        for e in entries
-        if e.kind == EntryKind.FILE and may_select(e.name, selection) and _programming(e.name)
-    )
+    sizes = [
+        e.size for e in entries if e.kind == EntryKind.FILE and may_select(e.name, selection) and _programming(e.name)
+    ]
+    taken = MISSING if MISSING in sizes else sum(sizes)
     return LeftOut(release.project, release.version, others, taken)
 
 
@@ -127,11 +139,13 @@ def left_out_notes(found: list[LeftOut], taken: str) -> list[str]:
         for item in quiet:
             for language, (files, nbytes) in item.languages.items():
                 known_files, known_bytes = together.get(language, (0, 0))
-                together[language] = (known_files + files, known_bytes + nbytes)
+                unknown = MISSING in (known_bytes, nbytes)
+                together[language] = (known_files + files, MISSING if unknown else known_bytes + nbytes)
         share = 100 * sum(i.left for i in quiet) / max(1, sum(i.left + i.taken for i in quiet))
+        part = f"{share:.1f} % of their programming-language bytes" if all(i.sized for i in quiet) else "in all"
         notes.append(
             f"{len(quiet)} projects also hold other programming languages at their latest release, "
-            f"{share:.1f} % of their programming-language bytes: {_ranked(together)}, not counted ({hint})"
+            f"{part}: {_ranked(together)}, not counted ({hint})"
         )
     return notes
 
