@@ -59,10 +59,8 @@ refresh_option = click.option("--refresh", is_flag=True, help="Fetch new tags in
 clone_option = click.option(
     "--clone",
     type=click.Choice([mode.value for mode in CloneMode]),
-    default=CloneMode.FULL.value,
-    show_default=True,
     help="How a new mirror is cloned: every object, or partial (commits and trees; only the blobs counted "
-    "are fetched, in bulk). An existing mirror keeps its mode.",
+    "are fetched, in bulk). Default: the config's clone, else full. An existing mirror keeps its mode.",
 )
 
 
@@ -167,14 +165,14 @@ def _executor(scheduler: str | None, jobs: int | None) -> Iterator[tuple[Any, in
 
 
 def _options(
-    cache_dir: Path | None, refresh: bool, engine: Any = None, progress: Any = None, clone: str = CloneMode.FULL
+    cache_dir: Path | None, refresh: bool, engine: Any = None, progress: Any = None, clone: str | None = None
 ) -> Any:
     """The run options every command shares, with clone and fetch progress shown on stderr."""
     from loccount.options import RunOptions
     from loccount.terminal import FetchLines
 
     status = FetchLines(err)
-    mode = CloneMode(clone)
+    mode = CloneMode(clone) if clone else None
     return RunOptions(cache_dir=cache_dir, refresh=refresh, clone=mode, engine=engine, progress=progress, status=status)
 
 

@@ -29,6 +29,7 @@ from pydantic import (
 from loccount.classify import ContentRule, LanguageConventions, TestRule
 from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES
 from loccount.errors import ConfigError, UnsafeURLError
+from loccount.gitio.partial import CloneMode
 from loccount.gitio.urls import check_url
 from loccount.languages.selection import DEFAULT_SELECTION, LanguageSelection
 from loccount.releases.series import KNOWN_SERIES, canonical_series
@@ -313,6 +314,9 @@ class Config(_Strict):
     test_rule: RuleOverride | None = None
     languages: Languages = DEFAULT_SELECTION
     max_blob_bytes: int = Field(default=DEFAULT_MAX_BLOB_BYTES, gt=0)
+    #: How new mirrors are cloned: ``full`` (every object) or ``partial`` (blobless; only the
+    #: blobs counted are fetched). ``--clone`` wins; an existing mirror keeps its mode.
+    clone: Annotated[CloneMode, Strict(False)] | None = None
 
     @field_validator("projects", mode="before")
     @classmethod

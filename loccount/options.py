@@ -21,8 +21,14 @@ class RunOptions:
 
     cache_dir: str | os.PathLike[str] | None = None
     refresh: bool = False
-    #: How a new mirror is cloned (an existing one keeps its mode): every object, or blobless.
-    clone: CloneMode = CloneMode.FULL
+    #: How a new mirror is cloned (an existing one keeps its mode): every object, or blobless;
+    #: None: as the config says (``clone:``), else every object.
+    clone: CloneMode | None = None
+
+    @property
+    def clone_mode(self) -> CloneMode:
+        return self.clone or CloneMode.FULL
+
     engine: EngineOptions | None = None
     progress: CountProgress | None = None
     status: FetchStatus | None = None

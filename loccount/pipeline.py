@@ -371,7 +371,7 @@ def count_repository(
     ``with_changes`` also makes :attr:`Result.changes`.
     """
     repo = open_repository(
-        target, options.mirrors, refresh=options.refresh, progress=options.status, clone=options.clone
+        target, options.mirrors, refresh=options.refresh, progress=options.status, clone=options.clone_mode
     )
     name = project or project_name(target, repo)
     notes: list[str] = []
@@ -515,7 +515,7 @@ def compare_repository(
     if old == new:
         raise ReleaseError(f"FROM and TO are both {old!r}; nothing to compare")
     repo = open_repository(
-        target, options.mirrors, refresh=options.refresh, progress=options.status, clone=options.clone
+        target, options.mirrors, refresh=options.refresh, progress=options.status, clone=options.clone_mode
     )
     releases = resolve_tags(repo, project or project_name(target, repo), (old, new))
     before, after = find_release(releases, old), find_release(releases, new)

@@ -209,6 +209,8 @@ def plan_config(
     not a :class:`LoccountError` is recorded as ``unexpected <type>: <message>``, with its
     traceback logged at debug level.
     """
+    if options.clone is None and config.clone is not None:
+        options = replace(options, clone=config.clone)
     data = None
     all_series = list(KNOWN_SERIES)
     listed = list(config.projects)
@@ -252,7 +254,9 @@ def _selected_targets(targets: list[Target], names: Sequence[str]) -> list[Targe
 
 
 def _open(url: str, options: RunOptions) -> git.Repo:
-    return open_repository(url, options.mirrors, refresh=options.refresh, progress=options.status)
+    return open_repository(
+        url, options.mirrors, refresh=options.refresh, progress=options.status, clone=options.clone_mode
+    )
 
 
 def _resolve(

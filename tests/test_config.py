@@ -34,6 +34,7 @@ def test_the_all_of_openstack_config_takes_every_deliverable_at_every_series() -
     assert config.deliverables.url == "https://opendev.org/{repo}"
     assert (config.series.from_, config.series.to) == ("austin", "latest")
     assert config.languages.describe() == "Python"
+    assert config.clone == "partial"
     assert output_dir(config, ROOT / "openstack.yaml") == ROOT / "reports-openstack"
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import git as gitpython
 import pytest
 
+from loccount.config import parse_config
 from loccount.counting.cache import CountCache
-from loccount.errors import RepositoryError
+from loccount.errors import ConfigError, RepositoryError
 from loccount.gitio import mirror
 from loccount.gitio.entries import MISSING
 from loccount.gitio.mirror import MARKER, open_mirror, open_repositories
@@ -308,3 +309,20 @@ def test_a_listing_without_sizes_reads_as_unknown_but_a_submodule_as_empty() -> 
     sha = "a" * 40
     output = f"100644 blob {sha}\tsrc/a.py\x00160000 commit {sha}\tlib/sub\x00".encode()
     assert [(e.path, e.size) for e in parse_ls_tree(output)] == [("src/a.py", MISSING), ("lib/sub", 0)]
+
+
+def test_a_config_clones_partial_and_the_command_line_wins(served, tmp_path) -> None:
+    config = tmp_path / "repos.yaml"
+    config.write_text(
+        f"clone: partial\noutput: out\nprojects:\n  - name: app\n    url: '{url_of(served)}'\n    tags: ['2.0']\n"
+    )
+    for flag, expected in (((), CloneMode.PARTIAL), (("--clone", "full"), CloneMode.FULL)):
+        cache = tmp_path / f"cache-{expected}"
+        result = invoke("run", "--config", config, "--cache-dir", cache, "--no-report", *flag)
+        assert result.exit_code == 0, result.output
+        (found,) = [path for path in (cache / "mirrors").iterdir() if path.is_dir()]
+        assert clone_mode(gitpython.Repo(found)) == expected
+    tidy = [(tmp_path / "out" / "tidy.csv").read_text()]
+    assert "app,,,,2.0,2.0" in tidy[0]
+    with pytest.raises(ConfigError, match=r"clone: Input should be 'full' or 'partial'"):
+        parse_config("clone: sparse\nprojects: [a]\n", "c.yaml")
