@@ -24,7 +24,7 @@ from loccount.counting.cache import CountCache, Key
 from loccount.counting.count import describe
 from loccount.counting.engine import Blob, count_blobs
 from loccount.counting.filecount import FileCount, FileState
-from loccount.errors import LoccountError, ReleaseError
+from loccount.errors import LoccountError, ReleaseError, RepositoryError
 from loccount.gitio.attributes import ATTRIBUTES_FILE, linguist_marks, mentions_linguist
 from loccount.gitio.entries import MISSING, EntryKind, Rename, TreeEntry
 from loccount.gitio.mirror import FetchStatus, open_repository, origin_url
@@ -157,7 +157,8 @@ def count_releases(
     elsewhere: list[LeftOut] = []
     with CountCache(options.cache) as cache:
         listings = _listings(chosen_groups, cache)
-        marks = _marks(chosen_groups, listings, cache, options.status)
+        unfetched: dict[git.Repo, str] = {}
+        marks = _marks(chosen_groups, listings, cache, options.status, unfetched)
         for group in chosen_groups:
             for release in group.releases:
                 entries = listings[release.commit]
@@ -168,9 +169,14 @@ def count_releases(
                     if entry.kind == EntryKind.FILE:
                         blobs.setdefault((entry.sha, entry.name), Blob(group.repo, entry.size))
         sizes: dict[str, int] = {}
-        prepare = _sizer(picked, sizes, options.status)
+        prepare = _sizer(picked, sizes, options.status, unfetched)
         counts = count_blobs(blobs, cache, options.engine, options.progress, prepare)
         _keep_sizes(listings, sizes, cache)
+        failures = {r.project: unfetched[g.repo] for g in chosen_groups if g.repo in unfetched for r in g.releases}
+        if failures and len(unfetched) == len({id(group.repo) for group in chosen_groups}):
+            raise RepositoryError(next(iter(unfetched.values())))
+        chosen_groups = [group for group in chosen_groups if group.repo not in unfetched]
+        picked = [item for item in picked if item[0].repo not in unfetched]
         for group in chosen_groups:
             latest = group.releases[-1] if group.releases else None
             found = left_out(latest, listings[latest.commit], group.languages) if latest is not None else None
@@ -186,7 +192,7 @@ def count_releases(
         notes.append(
             f"the count cache in {options.cache} held {damaged:,} damaged rows; they were counted or listed again"
         )
-    selection = replace(selection, notes=notes)
+    selection = replace(selection, notes=notes, failures={**selection.failures, **failures})
     plain = options.engine.plain if options.engine else False
     rules = [f"{group.rule.describe()}; languages={group.languages.describe()}" for group in chosen_groups]
     info = make_provenance(describe(plain), list(dict.fromkeys(rules)), selection)
@@ -198,13 +204,18 @@ def count_releases(
 
 
 def _marks(
-    groups: Sequence[Group], listings: Mapping[str, list[TreeEntry]], cache: CountCache, status: FetchStatus | None
+    groups: Sequence[Group],
+    listings: Mapping[str, list[TreeEntry]],
+    cache: CountCache,
+    status: FetchStatus | None,
+    unfetched: dict[git.Repo, str],
 ) -> dict[str, dict[str, bool]]:
     """What each release's ``.gitattributes`` say of its files: from the cache, or asked of git (and cached).
 
     git is asked only where a ``.gitattributes`` of the tree names a Linguist attribute; the
     answer covers every file of the tree, so it serves any selection of languages. A partial
-    clone first fetches the ``.gitattributes`` of every release it asks about, in bulk.
+    clone first fetches the ``.gitattributes`` of every release it asks about, in bulk; a
+    repository whose fetch fails is kept in ``unfetched`` with why (its projects fail).
     """
     wanted = {
         release.commit: group.repo for group in groups if group.rule.vendored_attributes for release in group.releases
@@ -214,8 +225,11 @@ def _marks(
     for repo in {repo for repo in asked.values() if clone_mode(repo) == CloneMode.PARTIAL}:
         commits = [commit for commit, owner in asked.items() if owner == repo]
         shas = {e.sha for c in commits for e in listings[c] if e.name == ATTRIBUTES_FILE and e.kind == EntryKind.FILE}
-        complete_blobs(repo, (), shas, commits, status)
-    fresh = {commit: _ask(repo, commit, listings[commit]) for commit, repo in asked.items()}
+        try:
+            complete_blobs(repo, (), shas, commits, status)
+        except RepositoryError as error:
+            unfetched[repo] = str(error)  # its projects fail; the others go on
+    fresh = {commit: _ask(repo, commit, listings[commit]) for commit, repo in asked.items() if repo not in unfetched}
     cache.put_marks(fresh)
     return {**found, **fresh}
 
@@ -230,12 +244,14 @@ def _sizer(
     picked: Sequence[tuple[Group, Release, list[TreeEntry], dict[str, bool]]],
     sizes: dict[str, int],
     status: FetchStatus | None,
+    unfetched: dict[git.Repo, str],
 ) -> Callable[[dict[Key, Blob]], dict[Key, Blob]]:
     """The engine's ``prepare``: the blobs to count, fetched in bulk where a partial clone lacks them, sized.
 
     Blobs the count cache holds are never fetched. A partial clone's listing has no sizes: every
     file and symlink of the count listed without one is sized once present, so the tables say
-    what a full mirror's say; ``sizes`` keeps what was found.
+    what a full mirror's say; ``sizes`` keeps what was found. A repository whose fetch fails is
+    kept in ``unfetched`` with why, and its blobs are not counted: its projects fail, the others go on.
     """
     commits: dict[git.Repo, list[str]] = {}
     unsized: dict[git.Repo, set[str]] = {}
@@ -250,9 +266,18 @@ def _sizer(
 
     def prepare(todo: dict[Key, Blob]) -> dict[Key, Blob]:
         for repo, released in commits.items():
+            if repo in unfetched:
+                continue
             fetch = links.get(repo, set()) | {sha for (sha, _name), blob in todo.items() if blob.repo == repo}
-            sizes.update(complete_blobs(repo, unsized.get(repo, set()), fetch, released, status))
-        return {key: replace(blob, size=sizes.get(key[0], blob.size)) for key, blob in todo.items()}
+            try:
+                sizes.update(complete_blobs(repo, unsized.get(repo, set()), fetch, released, status))
+            except RepositoryError as error:
+                unfetched[repo] = str(error)
+        return {
+            key: replace(blob, size=sizes.get(key[0], blob.size))
+            for key, blob in todo.items()
+            if blob.repo not in unfetched
+        }
 
     return prepare
 

@@ -98,7 +98,9 @@ class Analysis:
 
     @property
     def failures(self) -> dict[str, str]:
-        return self.plan.failures
+        """Projects that could not be resolved, and those whose blobs could not be fetched."""
+        counted = dict(self.result.provenance.failures) if self.result is not None else {}
+        return {**self.plan.failures, **counted}
 
     def outcomes(self) -> Outcomes:
         """The deliverables counted, skipped and failed (projects, where there are no deliverables)."""

@@ -326,3 +326,30 @@ def test_a_config_clones_partial_and_the_command_line_wins(served, tmp_path) -> 
     assert "app,,,,2.0,2.0" in tidy[0]
     with pytest.raises(ConfigError, match=r"clone: Input should be 'full' or 'partial'"):
         parse_config("clone: sparse\nprojects: [a]\n", "c.yaml")
+
+
+def test_a_failed_bulk_fetch_fails_its_project_only_and_a_rerun_counts_it(served, make_repo, tmp_path) -> None:
+    other = make_repo("other")
+    other.release("1.0", {"other.py": "a = 1\nb = 2\n"})
+    git(other.path, "config", "uploadpack.allowFilter", "true")
+    config = tmp_path / "repos.yaml"
+    config.write_text(
+        "clone: partial\noutput: out\nprojects:\n"
+        f"  - name: app\n    url: '{url_of(served)}'\n    tags: ['1.0']\n"
+        f"  - name: other\n    url: '{url_of(other)}'\n    tags: ['1.0']\n"
+    )
+    cache = tmp_path / "cache"
+    for url in (url_of(served), url_of(other)):
+        open_mirror(url, cache / "mirrors", clone=CloneMode.PARTIAL)
+    moved = served.path.with_name("away")
+    served.path.rename(moved)
+    result = invoke("run", "--config", config, "--cache-dir", cache, "--no-report")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"failed: app: cannot fetch 1 blob from {url_of(served)}: fatal:" in result.stderr
+    assert "1 project(s) failed: app; the others were counted" in result.stderr
+    tidy = (tmp_path / "out" / "tidy.csv").read_text()
+    assert "\nother," in tidy and "\napp," not in tidy
+    moved.rename(served.path)
+    again = invoke("run", "--config", config, "--cache-dir", cache, "--no-report")
+    assert again.exit_code == 0, again.output
+    assert "\napp," in (tmp_path / "out" / "tidy.csv").read_text()
