@@ -23,8 +23,8 @@ from loccount.gitio.urls import display_url
 
 #: What ``git clone --filter`` asks the remote to leave out: every blob (trees and commits come).
 BLOBLESS = "blob:none"
-#: Object ids per fetch request: about 410 kB of ``want`` lines, well under what a web server takes
-#: in one request, and few requests for a large project (nova's 35 series releases: 3).
+#: Object ids per fetch request: about 410 kB of ``want`` lines, so a large project needs only a
+#: few requests, and a request that fails loses no more than one chunk's transfer.
 FETCH_CHUNK = 10_000
 #: Called with a short line of clone or fetch progress ("nova: receiving 42%").
 FetchStatus = Callable[[str], None]
