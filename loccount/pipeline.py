@@ -24,6 +24,7 @@ from loccount.counting.cache import CountCache, Key
 from loccount.counting.count import describe
 from loccount.counting.engine import Blob, count_blobs
 from loccount.counting.filecount import FileCount, FileState
+from loccount.counting.sources import BlobSource
 from loccount.errors import LoccountError, ReleaseError
 from loccount.gitio.attributes import ATTRIBUTES_FILE, linguist_marks, mentions_linguist
 from loccount.gitio.entries import MISSING, EntryKind, Rename, TreeEntry
@@ -168,8 +169,9 @@ def count_releases(
                     if entry.kind == EntryKind.FILE:
                         blobs.setdefault((entry.sha, entry.name), Blob(group.repo, entry.size))
         sizes: dict[str, int] = {}
-        prepare = _sizer(picked, sizes, options.status)
-        counts = count_blobs(blobs, cache, options.engine, options.progress, prepare)
+        own = options.engine is not None and options.engine.blob_source is BlobSource.OWN
+        prepare = _sizer(picked, sizes, options.status, fetch_counted=not own)
+        counts = count_blobs(blobs, cache, options.engine, options.progress, prepare, sizes.update)
         _keep_sizes(listings, sizes, cache)
         for group in chosen_groups:
             latest = group.releases[-1] if group.releases else None
@@ -230,12 +232,16 @@ def _sizer(
     picked: Sequence[tuple[Group, Release, list[TreeEntry], dict[str, bool]]],
     sizes: dict[str, int],
     status: FetchStatus | None,
+    *,
+    fetch_counted: bool = True,
 ) -> Callable[[dict[Key, Blob]], dict[Key, Blob]]:
     """The engine's ``prepare``: the blobs to count, fetched in bulk where a partial clone lacks them, sized.
 
     Blobs the count cache holds are never fetched. A partial clone's listing has no sizes: every
     file and symlink of the count listed without one is sized once present, so the tables say
-    what a full mirror's say; ``sizes`` keeps what was found.
+    what a full mirror's say; ``sizes`` keeps what was found. Without ``fetch_counted`` (workers
+    that read from mirrors of their own) only symlinks are fetched: a blob to count that the
+    clone lacks stays unsized, and the worker that reads it gives its size.
     """
     commits: dict[git.Repo, list[str]] = {}
     unsized: dict[git.Repo, set[str]] = {}
@@ -250,7 +256,8 @@ def _sizer(
 
     def prepare(todo: dict[Key, Blob]) -> dict[Key, Blob]:
         for repo, released in commits.items():
-            fetch = links.get(repo, set()) | {sha for (sha, _name), blob in todo.items() if blob.repo == repo}
+            counted = {sha for (sha, _name), blob in todo.items() if blob.repo == repo} if fetch_counted else set()
+            fetch = links.get(repo, set()) | counted
             sizes.update(complete_blobs(repo, unsized.get(repo, set()), fetch, released, status))
         return {key: replace(blob, size=sizes.get(key[0], blob.size)) for key, blob in todo.items()}
 
