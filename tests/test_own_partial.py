@@ -18,9 +18,9 @@ from loccount.gitio.mirror import open_local, open_mirror
 from loccount.gitio.partial import CloneMode
 from loccount.options import RunOptions
 from loccount.pipeline import count_repository
-from tests.test_partial import absent_everywhere, blob_id, served, url_of
+from tests.test_partial import absent_everywhere, blob_id, served, trace, url_of
 
-__all__ = ["served"]  # the fixture, for pytest
+__all__ = ["served", "trace"]  # the fixtures, for pytest
 
 #: The Python blobs the two releases count: app.py (the same in both), the test and vendor_lib.py of each.
 COUNTED = [
@@ -105,7 +105,7 @@ def cluster():
 
 
 @pytest.mark.dask
-def test_own_workers_give_a_partial_client_a_full_clients_tables(served, tmp_path, cluster) -> None:
+def test_own_workers_give_a_partial_client_a_full_clients_tables(served, tmp_path, cluster, trace) -> None:
     reference = count_repository(url_of(served), ["1.0", "2.0"], options=full(tmp_path, cluster))
     repo = client_mirror(served, tmp_path)
     result = count_repository(url_of(served), ["1.0", "2.0"], options=own(tmp_path, cluster))
@@ -113,8 +113,11 @@ def test_own_workers_give_a_partial_client_a_full_clients_tables(served, tmp_pat
     assert MISSING not in set(result.files.loc[result.files["path"].str.endswith(".py"), "size"])
     # Only the .gitattributes and the symlink came: every counted blob stayed out of the client's clone.
     assert absent_everywhere(repo) == ids(served, COUNTED + KEPT_OUT)
+    trace.clear()
     again = count_repository(url_of(served), ["1.0", "2.0"], options=own(tmp_path, cluster))
     assert again.files.equals(reference.files)  # the sizes the workers gave are in the cached listings
+    assert trace.requests() == 0
+    assert not [argv for argv in trace.commands() if argv[1:2] in (["rev-list"], ["cat-file"], ["ls-tree"])]
 
 
 @pytest.mark.dask
