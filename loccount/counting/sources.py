@@ -5,7 +5,9 @@ to hand over an id, so past a few dozen workers it is the bottleneck (README, "C
 Dask cluster"). In the id-based modes a task carries only where to read (a repository path
 or URL) and ``(sha, name)`` pairs; the worker opens the repository (kept open per process
 and thread), reads the bytes with the same ``git cat-file --batch`` as the client, and
-counts them with the same :func:`count_batch`, so the counts are the client mode's.
+counts them with the same :func:`count_batch`, so the counts are the client mode's. It
+applies the size cap itself and answers with each blob's size too: in ``own`` mode the client
+may hold only a partial clone, and know neither.
 
 A worker trusts nothing in a task: a shared path must be an absolute path to an existing
 repository, a URL passes the client's own :func:`check_url`, and every git command runs with
@@ -133,13 +135,11 @@ def count_ids(batch: IdBatch, plain: bool = False) -> IdCounts:
     """
     items = [(sha, name, _read(batch, batch.locators[index], sha)) for index, sha, name in batch.items]
     cap = batch.max_bytes
-    over = {index for index, (_sha, _name, data) in enumerate(items) if cap is not None and len(data) > cap}
-    counted = iter(count_batch([item for index, item in enumerate(items) if index not in over], plain))
-    done = [
-        (sha, name, huge(len(data), cap)) if index in over and cap is not None else next(counted)
-        for index, (sha, name, data) in enumerate(items)
-    ]
-    return IdCounts(done, tuple(len(data) for _sha, _name, data in items))
+    sizes = tuple(len(data) for _sha, _name, data in items)
+    over = {i: huge(size, cap) for i, size in enumerate(sizes) if cap is not None and size > cap}
+    counted = iter(count_batch([item for i, item in enumerate(items) if i not in over], plain))
+    done = [(sha, name, over[i]) if i in over else next(counted) for i, (sha, name, _data) in enumerate(items)]
+    return IdCounts(done, sizes)
 
 
 def _read(batch: IdBatch, locator: str, sha: str) -> bytes:
