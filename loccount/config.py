@@ -29,7 +29,7 @@ from pydantic import (
 from loccount.classify import ContentRule, LanguageConventions, TestRule
 from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES
 from loccount.errors import ConfigError, UnsafeURLError
-from loccount.gitio.partial import CloneMode
+from loccount.gitio.clonemode import CloneMode
 from loccount.gitio.urls import check_url
 from loccount.languages.selection import DEFAULT_SELECTION, LanguageSelection
 from loccount.releases.series import KNOWN_SERIES, canonical_series

@@ -24,6 +24,7 @@ from loccount.counting.cache import CountCache, Key
 from loccount.counting.count import describe
 from loccount.counting.engine import Blob, count_blobs
 from loccount.counting.filecount import FileCount, FileState
+from loccount.counting.sources import BlobSource
 from loccount.errors import LoccountError, ReleaseError, RepositoryError
 from loccount.gitio.attributes import ATTRIBUTES_FILE, linguist_marks, mentions_linguist
 from loccount.gitio.entries import MISSING, EntryKind, Rename, TreeEntry
@@ -169,8 +170,9 @@ def count_releases(
                     if entry.kind == EntryKind.FILE:
                         blobs.setdefault((entry.sha, entry.name), Blob(group.repo, entry.size))
         sizes: dict[str, int] = {}
-        prepare = _sizer(picked, sizes, options.status, unfetched)
-        counts = count_blobs(blobs, cache, options.engine, options.progress, prepare)
+        own = options.engine is not None and options.engine.blob_source is BlobSource.OWN
+        prepare = _sizer(picked, sizes, options.status, unfetched, fetch_counted=not own)
+        counts = count_blobs(blobs, cache, options.engine, options.progress, prepare, sizes.update)
         _keep_sizes(listings, sizes, cache)
         failures = {r.project: unfetched[g.repo] for g in chosen_groups if g.repo in unfetched for r in g.releases}
         if failures and len(unfetched) == len({id(group.repo) for group in chosen_groups}):
@@ -245,13 +247,18 @@ def _sizer(
     sizes: dict[str, int],
     status: FetchStatus | None,
     unfetched: dict[git.Repo, str],
+    *,
+    fetch_counted: bool = True,
 ) -> Callable[[dict[Key, Blob]], dict[Key, Blob]]:
     """The engine's ``prepare``: the blobs to count, fetched in bulk where a partial clone lacks them, sized.
 
     Blobs the count cache holds are never fetched. A partial clone's listing has no sizes: every
     file and symlink of the count listed without one is sized once present, so the tables say
-    what a full mirror's say; ``sizes`` keeps what was found. A repository whose fetch fails is
-    kept in ``unfetched`` with why, and its blobs are not counted: its projects fail, the others go on.
+    what a full mirror's say; ``sizes`` keeps what was found. Without ``fetch_counted`` (workers
+    that read from mirrors of their own) only symlinks are fetched: a blob to count that the
+    clone lacks stays unsized, and the worker that reads it gives its size. A repository whose
+    fetch fails is kept in ``unfetched`` with why, and its blobs are not counted: its projects
+    fail, the others go on.
     """
     commits: dict[git.Repo, list[str]] = {}
     unsized: dict[git.Repo, set[str]] = {}
@@ -268,7 +275,8 @@ def _sizer(
         for repo, released in commits.items():
             if repo in unfetched:
                 continue
-            fetch = links.get(repo, set()) | {sha for (sha, _name), blob in todo.items() if blob.repo == repo}
+            counted = {sha for (sha, _name), blob in todo.items() if blob.repo == repo} if fetch_counted else set()
+            fetch = links.get(repo, set()) | counted
             try:
                 sizes.update(complete_blobs(repo, unsized.get(repo, set()), fetch, released, status))
             except RepositoryError as error:

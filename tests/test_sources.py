@@ -125,10 +125,10 @@ def test_an_own_mirror_is_fetched_once_when_it_lacks_a_newer_blob(project, tmp_p
     mirrors = str(tmp_path / "worker")
     locator = str(builder.path / ".git")
     old = next(key for key in _blobs(builder, _commit) if key[1] == "m3.py")
-    assert count_ids(IdBatch(BlobSource.OWN, (locator,), ((0, *old),), mirrors))[0][2].code == 4
+    assert count_ids(IdBatch(BlobSource.OWN, (locator,), ((0, *old),), mirrors)).counted[0][2].code == 4
     newer = builder.release("2.0", {"new.py": "one = 1\ntwo = 2\n"})
     key = next(iter(_blobs(builder, newer)))
-    [(_sha, name, counted)] = count_ids(IdBatch(BlobSource.OWN, (locator,), ((0, *key),), mirrors))
+    [(_sha, name, counted)] = count_ids(IdBatch(BlobSource.OWN, (locator,), ((0, *key),), mirrors)).counted
     assert (name, counted.code) == ("new.py", 2)
 
 

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from loccount.counting.cache import CountCache, Key
 from loccount.counting.count import DEFAULT_MAX_BLOB_BYTES, SCRATCH_PREFIX, count_batch, fingerprint, scratch_roots
-from loccount.counting.filecount import FileCount, FileState
+from loccount.counting.filecount import FileCount, FileState, huge
 from loccount.counting.inline import BY_LANGUAGE
 from loccount.counting.processes import remove_stale_scratch
-from loccount.counting.sources import BlobSource, IdLoader, count_ids
+from loccount.counting.sources import BlobSource, IdCounts, IdLoader, count_ids
 from loccount.counting.workers import process_pool
 from loccount.errors import EnvironmentFault, LoccountError
 from loccount.gitio.entries import MISSING
@@ -40,6 +40,9 @@ MIN_BATCH_BYTES = 16 * 1024
 MAX_BATCH_FILES = 256
 #: Less than this to count is counted in this process: starting workers would cost more.
 DEFAULT_POOL_MIN_BYTES = 4 * 1024 * 1024
+#: What a blob of unknown size weighs for batching and progress (``own`` workers size it when they
+#: read it): about a source file of OpenStack's.
+NOMINAL_BLOB_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +109,6 @@ def _needs_inline(counted: FileCount) -> bool:
     return counted.inline is None and counted.state == FileState.ANALYZED and counted.language in BY_LANGUAGE
 
 
-def huge(size: int, cap: int) -> FileCount:
-    return FileCount(
-        state=FileState.HUGE, language=f"__{FileState.HUGE}__", state_info=f"{size} bytes is over the {cap}-byte cap"
-    )
-
-
 def make_batches(
     blobs: dict[Key, Blob], workers: int, max_bytes: int, min_bytes: int = MIN_BATCH_BYTES
 ) -> list[list[Key]]:
@@ -144,11 +141,14 @@ def count_blobs(
     options: EngineOptions | None = None,
     progress: CountProgress | None = None,
     prepare: Callable[[dict[Key, Blob]], dict[Key, Blob]] | None = None,
+    sized: Callable[[dict[str, int]], None] | None = None,
 ) -> dict[Key, FileCount]:
     """Counts for every key in ``blobs``: from the cache, or counted now and cached.
 
     ``prepare`` is given the blobs the cache lacks, always (maybe none), before any is read, and
-    returns them ready to read: a partial clone fetches them then and gives their sizes.
+    returns them ready to read: a partial clone fetches them then and gives their sizes. With
+    ``BlobSource.OWN`` a blob of unknown size (``MISSING``: one a partial clone lacks) is counted
+    too: the worker that reads it applies the size cap, and ``sized`` is told its size.
     """
     options = options or EngineOptions()
     progress = progress or _Quiet()
@@ -159,8 +159,12 @@ def count_blobs(
     cached = len(results)
     uncached = {key: blob for key, blob in blobs.items() if key not in results}
     todo: dict[Key, Blob] = {}
+    unsized: set[Key] = set()
     for key, blob in (prepare(uncached) if prepare else uncached).items():
-        if blob.size == MISSING:
+        if blob.size == MISSING and options.blob_source is BlobSource.OWN:
+            unsized.add(key)
+            todo[key] = Blob(blob.repo, NOMINAL_BLOB_BYTES)
+        elif blob.size == MISSING:
             results[key] = FileCount.error("the blob is missing from the repository (partial clone?)")
         elif blob.size > options.max_blob_bytes:
             results[key] = huge(blob.size, options.max_blob_bytes)
@@ -173,8 +177,13 @@ def count_blobs(
     remove_stale_scratch(scratch_roots(), SCRATCH_PREFIX)
     batches = make_batches(todo, options.workers(), options.batch_bytes, min(MIN_BATCH_BYTES, options.batch_bytes))
 
-    def store(done: Counted) -> None:
-        cache.put_many(stamp, done)
+    def store(answer: Counted | IdCounts) -> None:
+        done = answer.counted if isinstance(answer, IdCounts) else answer
+        if isinstance(answer, IdCounts) and sized is not None:
+            found = zip(done, answer.sizes, strict=True)
+            sized({sha: size for (sha, name, _counted), size in found if (sha, name) in unsized})
+        # A cap the worker applied is this run's, not a fact about the blob: never cached (as the client's).
+        cache.put_many(stamp, [item for item in done if item[2].state != FileState.HUGE])
         for sha, name, counted in done:
             results[(sha, name)] = counted
         progress.advance(len(done), sum(todo[(sha, name)].size for sha, name, _ in done))
@@ -185,7 +194,7 @@ def count_blobs(
         return results
     if options.workers() == 1 or len(batches) == 1 or todo_bytes < options.pool_min_bytes:
         for batch in batches:
-            store(count_batch(load_batch(batch, todo), plain=options.plain))
+            store(task(load(batch)))
         return results
     pool = process_pool(options.workers())
     try:
@@ -199,11 +208,12 @@ def count_blobs(
 
 def _task(
     options: EngineOptions, blobs: dict[Key, Blob]
-) -> tuple[Callable[[Any], Counted], Callable[[list[Key]], Any]]:
+) -> tuple[Callable[[Any], Counted | IdCounts], Callable[[list[Key]], Any]]:
     """The function workers run and what the client sends it per batch: the bytes, or only the blob ids."""
     if options.blob_source is BlobSource.CLIENT:
         return partial(count_batch, plain=options.plain), partial(load_batch, blobs=blobs)
-    return partial(count_ids, plain=options.plain), IdLoader(blobs, options.blob_source, options.worker_mirrors)
+    loader = IdLoader(blobs, options.blob_source, options.worker_mirrors, options.max_blob_bytes)
+    return partial(count_ids, plain=options.plain), loader
 
 
 def load_batch(batch: list[Key], blobs: dict[Key, Blob]) -> list[tuple[str, str, bytes]]:
@@ -215,8 +225,8 @@ def _run(
     executor: Executor,
     batches: list[list[Key]],
     load: Callable[[list[Key]], Any],
-    store: Callable[[Counted], None],
-    task: Callable[[Any], Counted],
+    store: Callable[[Counted | IdCounts], None],
+    task: Callable[[Any], Counted | IdCounts],
     in_flight: int,
 ) -> None:
     queue: Iterator[list[Key]] = iter(batches)

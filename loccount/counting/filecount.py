@@ -115,3 +115,10 @@ class FileCount:
             return True
         raised = info.removeprefix("pygount raised ")
         return raised != info and raised.split(":", 1)[0] in ACCIDENT_TYPES
+
+
+def huge(size: int, cap: int) -> FileCount:
+    """A file over the size cap: never handed to pygount (made alike by the client and by a worker that reads it)."""
+    return FileCount(
+        state=FileState.HUGE, language=f"__{FileState.HUGE}__", state_info=f"{size} bytes is over the {cap}-byte cap"
+    )

@@ -5,7 +5,9 @@ to hand over an id, so past a few dozen workers it is the bottleneck (README, "C
 Dask cluster"). In the id-based modes a task carries only where to read (a repository path
 or URL) and ``(sha, name)`` pairs; the worker opens the repository (kept open per process
 and thread), reads the bytes with the same ``git cat-file --batch`` as the client, and
-counts them with the same :func:`count_batch`, so the counts are the client mode's.
+counts them with the same :func:`count_batch`, so the counts are the client mode's. It
+applies the size cap itself and answers with each blob's size too: in ``own`` mode the client
+may hold only a partial clone, and know neither.
 
 A worker trusts nothing in a task: a shared path must be an absolute path to an existing
 repository, a URL passes the client's own :func:`check_url`, and every git command runs with
@@ -28,9 +30,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from loccount.counting.cache import mirrors_dir, resolve_cache_dir
 from loccount.counting.count import count_batch
-from loccount.counting.filecount import FileCount
+from loccount.counting.filecount import FileCount, huge
 from loccount.errors import EnvironmentFault, LoccountError, RepositoryError
 from loccount.gitio.mirror import mirror_url, open_local, open_mirror
+from loccount.gitio.partial import CloneMode, clone_mode
 from loccount.gitio.tree import read_blob
 from loccount.gitio.urls import check_url, display_url, is_local
 
@@ -62,6 +65,18 @@ class IdBatch:
     items: tuple[tuple[int, str, str], ...]
     #: ``own``: the mirrors directory on the worker; None for the worker's default cache directory.
     mirrors: str | None = None
+    #: The size cap, applied by the worker once it has read a blob: a client with a partial clone
+    #: does not know the sizes of the blobs it lacks. None: no cap (the client applied it).
+    max_bytes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdCounts:
+    """A worker's answer to an :class:`IdBatch`: the counts, and the size of each blob it read, in the
+    same order (for the tables and listings of a client that could not size the blobs itself)."""
+
+    counted: list[tuple[str, str, FileCount]]
+    sizes: tuple[int, ...]
 
 
 def locate(repo: git.Repo, source: BlobSource) -> str:
@@ -81,10 +96,17 @@ class Located(Protocol):
 class IdLoader:
     """Turns a batch of keys into an :class:`IdBatch` (the client's whole share of the reading)."""
 
-    def __init__(self, blobs: Mapping[Key, Located], source: BlobSource, mirrors: str | None = None) -> None:
+    def __init__(
+        self,
+        blobs: Mapping[Key, Located],
+        source: BlobSource,
+        mirrors: str | None = None,
+        max_bytes: int | None = None,
+    ) -> None:
         self._blobs = blobs
         self._source = source
         self._mirrors = mirrors
+        self._max_bytes = max_bytes
         self._located: dict[int, str] = {}
 
     def __call__(self, batch: list[Key]) -> IdBatch:
@@ -96,7 +118,7 @@ class IdLoader:
             if locator is None:
                 locator = self._located[id(repo)] = locate(repo, self._source)
             items.append((indices.setdefault(locator, len(indices)), sha, name))
-        return IdBatch(self._source, tuple(indices), tuple(items), self._mirrors)
+        return IdBatch(self._source, tuple(indices), tuple(items), self._mirrors, self._max_bytes)
 
 
 #: Repositories a worker process keeps open (each holds a ``git cat-file --batch`` process).
@@ -106,10 +128,18 @@ _refreshed: set[tuple[BlobSource, str, str | None]] = set()
 _lock = threading.Lock()
 
 
-def count_ids(batch: IdBatch, plain: bool = False) -> list[tuple[str, str, FileCount]]:
-    """Read the batch's blobs here and count them: the task a worker runs in the id-based modes."""
+def count_ids(batch: IdBatch, plain: bool = False) -> IdCounts:
+    """Read the batch's blobs here and count them: the task a worker runs in the id-based modes.
+
+    A blob over the batch's cap is ``huge``, as the client makes it when it knows the size.
+    """
     items = [(sha, name, _read(batch, batch.locators[index], sha)) for index, sha, name in batch.items]
-    return count_batch(items, plain)
+    cap = batch.max_bytes
+    sizes = tuple(len(data) for _sha, _name, data in items)
+    over = {i: huge(size, cap) for i, size in enumerate(sizes) if cap is not None and size > cap}
+    counted = iter(count_batch([item for i, item in enumerate(items) if i not in over], plain))
+    done = [(sha, name, over[i]) if i in over else next(counted) for i, (sha, name, _data) in enumerate(items)]
+    return IdCounts(done, sizes)
 
 
 def _read(batch: IdBatch, locator: str, sha: str) -> bytes:
@@ -158,5 +188,11 @@ def _open(source: BlobSource, locator: str, mirrors: str | None, refresh: bool) 
         if mirrors is not None and not os.path.isabs(mirrors):
             raise RepositoryError(f"the worker mirrors directory {mirrors!r} is not an absolute path")
         directory = Path(mirrors) if mirrors else mirrors_dir(resolve_cache_dir())
-        return open_mirror(locator, directory, refresh=refresh)
+        repo = open_mirror(locator, directory, refresh=refresh)
+        if clone_mode(repo) is CloneMode.PARTIAL:  # it would fetch each blob it lacks alone, as it reads it
+            raise RepositoryError(
+                f"the worker's mirror {repo.git_dir} is a partial clone; give the workers a directory of "
+                "full mirrors of their own (--worker-mirrors DIR)"
+            )
+        return repo
     raise ValueError(f"{source} blobs are read by the client, not by a worker")

@@ -13,11 +13,11 @@ from __future__ import annotations
 import configparser
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Sequence
-from enum import StrEnum
 
 import git
 
 from loccount.errors import RepositoryError
+from loccount.gitio.clonemode import CloneMode
 from loccount.gitio.gitcommand import git_error
 from loccount.gitio.urls import display_url
 
@@ -28,15 +28,6 @@ BLOBLESS = "blob:none"
 FETCH_CHUNK = 10_000
 #: Called with a short line of clone or fetch progress ("nova: receiving 42%").
 FetchStatus = Callable[[str], None]
-
-
-class CloneMode(StrEnum):
-    """How a new mirror is cloned; an existing mirror keeps the mode it was cloned with."""
-
-    #: Every object: about twice the disk of a partial clone, but nothing is fetched later.
-    FULL = "full"
-    #: Commits and trees only (``--filter=blob:none``); the blobs a count reads are fetched in bulk.
-    PARTIAL = "partial"
 
 
 def promisor_remote(repo: git.Repo) -> str | None:
