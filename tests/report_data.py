@@ -245,3 +245,15 @@ def many_projects(
     frame = pd.concat(tidies, ignore_index=True)[TIDY_COLUMNS]
     moved = pd.concat(change_parts, ignore_index=True) if change_parts else None
     return frame, pd.concat(area_parts, ignore_index=True), moved
+
+
+def with_glance(frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`tidy` and a third project, glance: heat's releases with twice its lines, a library."""
+    frame = tidy() if frame is None else frame
+    glance = tidy()[lambda f: f["project"] == "heat"].assign(
+        project="glance", deliverable="glance", deliverable_type="library", team="glance"
+    )
+    for column in ("code", "documentation", "empty", "string", "lines"):
+        glance[column] = glance[column] * 2
+    glance["commit"] = glance["commit"].str[::-1]
+    return pd.concat([frame, glance], ignore_index=True)

@@ -159,6 +159,22 @@ def measure_menu(fig: go.Figure, traces: dict[str, dict[str, list[Any]]], noun: 
     fig.update_yaxes(SHARE_AXIS, secondary_y=True)
 
 
+#: Past this many series, a series axis is labelled with the series names alone (the release
+#: ids stay in the hover): two-line labels of 30 series run into each other.
+LABELLED_SERIES = 12
+
+
+def series_ticks(fig: go.Figure, labels: list[str]) -> None:
+    """Label a long series axis by series name only, at an angle (see :data:`LABELLED_SERIES`)."""
+    if len(labels) <= LABELLED_SERIES:
+        return
+    names = [str(label).split("<br>")[0] for label in labels]
+    fig.update_xaxes(
+        type="category", categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels,
+        ticktext=names, tickangle=-45,
+    )  # fmt: skip
+
+
 def _series_headline(tidy: pd.DataFrame, title: str, noun: str = "Python") -> go.Figure:
     totals = series_totals(tidy)
     labels = list(dict.fromkeys(totals["label"]))
@@ -323,8 +339,10 @@ def _release_hover(frame: pd.DataFrame, date_column: str = "date") -> list[tuple
     )
 
 
-#: Past as many projects as the palette has colours, per-project charts name this many, the
-#: largest at their latest release, and draw the rest summed as one "others" (the table has all).
+#: Up to this many projects (the palette's colours), every chart names every project.
+NAME_ALL_UP_TO = 24
+#: Past :data:`NAME_ALL_UP_TO`, per-project charts name this many, the largest at their latest
+#: release, and draw the rest summed as one "others" (the overview's table has every project).
 NAMED_PROJECTS = 15
 
 
@@ -335,14 +353,15 @@ def _latest_code(tidy: pd.DataFrame) -> pd.Series:
 
 def named_projects(tidy: pd.DataFrame) -> list[str] | None:
     """The projects per-project charts name, largest first; None when there are few enough to name all."""
-    if tidy["project"].nunique() <= len(PROJECT_PALETTE):
+    if tidy["project"].nunique() <= NAME_ALL_UP_TO:
         return None
     latest = _latest_code(tidy).sort_values(ascending=False, kind="stable")
     return [str(name) for name in latest.index[:NAMED_PROJECTS]]
 
 
 def others_name(count: int) -> str:
-    return f"others ({count:,} projects)"
+    """The name of the projects not named, drawn as one: ``others (285 projects)``."""
+    return f"others ({count:,} project{'' if count == 1 else 's'})"
 
 
 def _others(tidy: pd.DataFrame, others: list[str], dated: bool) -> pd.DataFrame:
@@ -497,6 +516,16 @@ def test_share_per_project(tidy: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="test share of code lines", tickformat=".0%", range=[0, 1])
     layout(fig, "Test share of code lines per project")
     fig.update_layout(hovermode="closest")
+    if others:  # sixteen names: a column on the right, not rows over the title
+        if not dated:
+            series_ticks(fig, list(dict.fromkeys(frame["label"])))
+        title = f"Test share of code lines: the {len(named or ())} largest projects and the others together"
+        fig.update_layout(
+            title={"text": title},
+            legend={"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.02},
+            margin={"r": 210},
+            height=640,
+        )
     return fig
 
 

@@ -125,12 +125,16 @@ def type_headline(tidy: pd.DataFrame, title: str | None = None, noun: str = "Pyt
             ),
             secondary_y=False,
         )
+    last = [""] * (len(labels) - 1) + [f"{shown['y'][-1][-1]:.1%}"] if labels else []
     fig.add_trace(
         go.Scatter(
             x=labels,
             y=shown["y"][-1],
             name="test share (all types)",
-            mode="lines+markers",
+            mode="lines+markers+text",
+            text=last,
+            textposition="top center",
+            textfont={"size": 14, "color": "#222222"},
             line={"color": "#222222", "width": 2},
             customdata=shown["customdata"][-1],
             hovertemplate="test share: %{y:.1%}<br>total: %{customdata[0]:,} in %{customdata[1]} projects"
@@ -139,6 +143,7 @@ def type_headline(tidy: pd.DataFrame, title: str | None = None, noun: str = "Pyt
         secondary_y=True,
     )
     fig.update_layout(barmode="stack")
+    charts.series_ticks(fig, labels)
     charts.measure_menu(fig, views, noun)
     charts.layout(fig, title or f"OpenStack {noun} lines per release series by deliverable type", height=540)
     fig.update_layout(

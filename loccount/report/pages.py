@@ -35,6 +35,8 @@ IMAGE_SIZE = {"width": 1600, "height": 900}
 CHANGE_DEPTH = 2
 DIRECTORIES_PER_RELEASE = 8
 MOVERS = 15
+#: Projects that ended before the latest series which the total names; the rest are counted.
+ENDED_NAMED = 5
 _ENV = Environment(loader=PackageLoader("loccount.report"), autoescape=select_autoescape(["j2", "html"]))
 
 
@@ -174,7 +176,10 @@ def _latest_rows(summary: pd.DataFrame, pages: Mapping[str, str]) -> tuple[list[
         series = release_name(latest["series"].iloc[0], latest["release_id"].iloc[0])
         label, what = f"all in {series}", f"the projects released in the latest series, {series}"
         if left_out:
-            what += f" ({', '.join(left_out)} ended earlier and {'is' if len(left_out) == 1 else 'are'} not in it)"
+            named = ", ".join(left_out[:ENDED_NAMED])
+            if len(left_out) > ENDED_NAMED:
+                named += f" and {len(left_out) - ENDED_NAMED:,} more"
+            what += f" ({named} ended earlier and {'is' if len(left_out) == 1 else 'are'} not in it)"
     else:
         code = sum(r["code"] for r in rows)
         test, lines = test_code, sum(r["lines"] for r in rows)
@@ -358,7 +363,7 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
     summary = charts.with_labels(release_summary(chosen), keep_order=not series)
     projects = [{"name": name, "page": links.pages[str(name)]} for name in dict.fromkeys(tidy["project"])]
     types = has_types(tidy)
-    many = len(projects) > len(charts.PROJECT_PALETTE)
+    many = len(projects) > charts.NAME_ALL_UP_TO
     common = {
         "plotlyjs": links.plotlyjs,
         "projects": projects,
