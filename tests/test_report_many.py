@@ -154,3 +154,13 @@ def test_a_report_of_many_projects_links_the_table_not_every_page(tmp_path) -> N
     assert index.count('<tr data-search="') == 3 and 'id="project-search"' in index
     assert (tmp_path / "project-glance.html").is_file()
     assert "project-heat.html" not in (tmp_path / "project-glance.html").read_text().split("</nav>")[0]
+
+
+def test_one_series_draws_no_empty_growth_panels(tmp_path) -> None:
+    """All 46 Juno repositories, one series: 16 growth panels of one invisible point each."""
+    kilo = typed()[lambda f: f["series"] == "kilo"]
+    write_report(kilo, areas(), PROVENANCE, tmp_path, images=False, say=lambda _m: None)
+    index = (tmp_path / "index.html").read_text()
+    assert 'id="one-release"' in index
+    assert {"headline", "treemap"} == set(re.findall(r'<div id="([a-z]+)" class="plotly-graph-div"', index))
+    assert type_headline(kilo).layout.bargap == 0.6

@@ -142,7 +142,8 @@ def type_headline(tidy: pd.DataFrame, title: str | None = None, noun: str = "Pyt
         ),
         secondary_y=True,
     )
-    fig.update_layout(barmode="stack")
+    # One or two series would each be a bar across half the chart.
+    fig.update_layout(barmode="stack", bargap=0.6 if len(labels) < 3 else None)
     charts.series_ticks(fig, labels)
     charts.measure_menu(fig, views, noun)
     charts.layout(fig, title or f"OpenStack {noun} lines per release series by deliverable type", height=540)

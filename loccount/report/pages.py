@@ -416,8 +416,7 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
         lead=_lead(summary, series, types),
         figures={
             "headline": _figure(headline_figure or headline(data), "headline"),
-            "growth": _figure(charts.growth_per_project(tidy), "growth"),
-            "share": _figure(charts.test_share_per_project(tidy), "share"),
+            **_over_releases(tidy, summary, series),
             "treemap": _figure(_treemap(data.areas, summary, tidy, types), "treemap"),
             **_overview_languages(chosen, series),
         },
@@ -436,6 +435,18 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
         **common,
     )
     return pages
+
+
+def _over_releases(tidy: pd.DataFrame, summary: pd.DataFrame, series: bool) -> dict[str, str]:
+    """The per-project charts over releases, where the axis has two releases or more (one series
+    of 46 projects drew 46 empty growth panels)."""
+    points = summary["label"].nunique() if series else pd.to_datetime(summary["date"], utc=True).nunique()
+    if points < 2:
+        return {}
+    return {
+        "growth": _figure(charts.growth_per_project(tidy), "growth"),
+        "share": _figure(charts.test_share_per_project(tidy), "share"),
+    }
 
 
 def _treemap(areas: pd.DataFrame, summary: pd.DataFrame, tidy: pd.DataFrame, types: bool) -> go.Figure:
