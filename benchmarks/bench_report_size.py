@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -84,29 +83,11 @@ def build(args: argparse.Namespace) -> None:
 
 
 def render(args: argparse.Namespace) -> None:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    from tests.chromium import CHROMEDRIVER, CHROMIUM, start
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not (chromium and driver_path):
+    if not (CHROMIUM and CHROMEDRIVER):
         sys.exit("needs chromium and chromedriver on PATH")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = start()
     try:
         driver.get((args.output / args.page).resolve().as_uri())
         deadline = time.monotonic() + 60

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 import time
 
 import pytest
 
 from loccount.report.outputs import write_report
+from tests.chromium import CHROMEDRIVER, CHROMIUM, start
 from tests.report_data import PROVENANCE, areas, changes, tags_only, tidy
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
@@ -35,26 +33,7 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (pl
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = start(logs=True)
     driver.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
     yield driver
     driver.quit()
