@@ -47,6 +47,7 @@ def test_the_headline_stacks_each_type_with_its_test_code_hatched_above_it() -> 
     assert list(share.text) == ["", "", "47.4%"]
     all_lines = fig.layout.updatemenus[0].buttons[1].args[0]["y"]
     assert all_lines[:4] == [[110, 130, 160], [60, 90, 160], [0, 50, 60], [0, 20, 40]]  # code + 10 per row
+    assert fig.layout.updatemenus[0].buttons[1].args[0]["text"][-1] == ["", "", "47.6%"]  # 200 of 420 lines
     assert [list(c) for c in fig.layout.updatemenus[0].buttons[0].args[0]["customdata"][-1]] == [
         [150, 1],
         [250, 2],

@@ -142,13 +142,13 @@ def _measure_menu(views: dict[str, dict[str, Any]], fig: go.Figure, noun: str = 
 
 def measure_menu(fig: go.Figure, traces: dict[str, dict[str, list[Any]]], noun: str = "Python") -> None:
     """A menu that switches every trace between code and all lines: ``traces[measure]`` holds each
-    trace's ``y`` and ``customdata`` in trace order, the last trace being the test share."""
+    trace's ``y`` and ``customdata`` (and any other attribute that changes) in trace order."""
     buttons = [
         {
             "label": title,
             "method": "update",
             "args": [
-                {"y": traces[measure]["y"], "customdata": traces[measure]["customdata"]},
+                dict(traces[measure]),
                 {"yaxis.title.text": title},
             ],
         }

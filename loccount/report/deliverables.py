@@ -107,6 +107,8 @@ def type_headline(tidy: pd.DataFrame, title: str | None = None, noun: str = "Pyt
         views[measure] = {
             "y": [*ys, share],
             "customdata": [*([None] * len(ys)), list(zip(total, projects, strict=True))],
+            # the newest share written on the line, as the slide shows it
+            "text": [*([None] * len(ys)), [""] * (len(labels) - 1) + [f"{share[-1]:.1%}"] if labels else []],
         }
     shown = views["code"]
     for index, (kind, category) in enumerate((kind, category) for kind in types for category in (NON_TEST, TEST)):
@@ -125,14 +127,13 @@ def type_headline(tidy: pd.DataFrame, title: str | None = None, noun: str = "Pyt
             ),
             secondary_y=False,
         )
-    last = [""] * (len(labels) - 1) + [f"{shown['y'][-1][-1]:.1%}"] if labels else []
     fig.add_trace(
         go.Scatter(
             x=labels,
             y=shown["y"][-1],
             name="test share (all types)",
             mode="lines+markers+text",
-            text=last,
+            text=shown["text"][-1],
             textposition="top center",
             textfont={"size": 14, "color": "#222222"},
             line={"color": "#222222", "width": 2},
