@@ -5,7 +5,7 @@
 
 Run from the repository root (``-m``, so that ``tests.report_data`` is importable). ``build``
 makes a deterministic run of ``--projects`` projects out of a real report directory's tables
-(the showcase in ``reports/`` by default: 11 projects over 35 series, renamed, scaled and
+(the showcase in ``reports/`` by default: 11 projects over 33 series, renamed, scaled and
 given OpenStack deliverable types, see :func:`tests.report_data.many_projects`), writes its
 tables and report to OUT and prints what the overview weighs: ``index.html`` itself and
 everything it loads except the plotly.js file all pages share (it loads nothing else: its
