@@ -175,3 +175,85 @@ def tags_only() -> pd.DataFrame:
     later = frame["project"] == "heat"
     frame.loc[later, "date"] = frame.loc[later, "date"] + pd.Timedelta(days=7)
     return frame
+
+
+#: The deliverable types a synthetic run of many projects cycles through, about in OpenStack's
+#: proportions: twenty slots, most of them libraries, client libraries and services.
+MANY_TYPES = (
+    *["library"] * 6,
+    *["client-library"] * 4,
+    *["service"] * 4,
+    *["tempest-plugin"] * 2,
+    *["horizon-plugin"] * 2,
+    "trailing",
+    "other",
+)
+_SCALED = ("files", "code", "documentation", "empty", "string")
+
+
+def _scale(frame: pd.DataFrame, columns: tuple[str, ...], factor: float) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        out[column] = (out[column] * factor).round().astype("int64")
+    return out
+
+
+def many_projects(
+    tidy: pd.DataFrame, areas: pd.DataFrame, count: int, changes: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """A deterministic run of ``count`` projects made from the projects of ``tidy`` (a real run's
+    table): project ``i`` is project ``i mod n`` renamed ``<name>-<i>``, its lines scaled by a factor
+    between 0.05 and 1, of a deliverable type from :data:`MANY_TYPES`; every seventh joins the
+    deliverable of the one before (as ``sahara-extra`` is part of ``sahara``). ``areas`` and the
+    per-file ``changes`` (of each project's latest release pair only) follow."""
+    own = tidy[tidy["category"].isin(("test", "non-test"))]
+    bases = list(dict.fromkeys(own["project"]))
+    latest_pairs = {}
+    if changes is not None:
+        for project, part in changes.groupby("project", sort=False):
+            latest_pairs[project] = part[part["to_release"] == part["to_release"].iloc[-1]]
+    tidies, area_parts, change_parts = [], [], []
+    deliverable = ""
+    for index in range(count):
+        base = bases[index % len(bases)]
+        name = f"{base}-{index:03d}"
+        factor = 0.05 + 0.95 * ((index * 37) % 100) / 100
+        deliverable = deliverable if index % 7 == 6 else name
+        rows = _scale(own[own["project"] == base], _SCALED, factor)
+        rows["lines"] = rows["code"] + rows["documentation"] + rows["empty"] + rows["string"]
+        rows["files_analyzed"] = rows["files"]
+        for state in ("empty", "generated", "binary", "error", "unknown", "huge"):
+            rows[f"files_{state}"] = 0
+        release_code = rows.groupby(["commit", "version"])["code"].transform("sum")
+        rows["code_share"] = (rows["code"] / release_code.where(release_code > 0)).round(6)
+        tidies.append(
+            rows.assign(
+                project=name,
+                deliverable=deliverable,
+                deliverable_type=MANY_TYPES[index % len(MANY_TYPES)],
+                team=base.capitalize(),
+            )
+        )
+        area_parts.append(
+            _scale(areas[areas["project"] == base], ("files", "code", "lines"), factor).assign(project=name)
+        )
+        if base in latest_pairs:
+            pair = _scale(latest_pairs[base], ("code_before", "code_after", "lines_before", "lines_after"), factor)
+            pair["code_delta"] = pair["code_after"] - pair["code_before"]
+            pair["lines_delta"] = pair["lines_after"] - pair["lines_before"]
+            change_parts.append(pair.assign(project=name))
+    frame = pd.concat(tidies, ignore_index=True)[TIDY_COLUMNS]
+    moved = pd.concat(change_parts, ignore_index=True) if change_parts else None
+    return frame, pd.concat(area_parts, ignore_index=True), moved
+
+
+def with_glance(frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`tidy` and a third project, glance: heat's releases with twice its lines, a library."""
+    frame = tidy() if frame is None else frame
+    glance = tidy()[lambda f: f["project"] == "heat"].assign(
+        project="glance", deliverable="glance", deliverable_type="library", team="glance"
+    )
+    for column in ("code", "documentation", "empty", "string", "lines"):
+        glance[column] = glance[column] * 2
+    glance["commit"] = glance["commit"].str[::-1]
+    return pd.concat([frame, glance], ignore_index=True)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 import time
 
 import pytest
 
 from loccount.report.outputs import write_report
+from tests.chromium import CHROMEDRIVER, CHROMIUM, start
 from tests.report_data import PROVENANCE, areas, changes, tags_only, tidy
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
@@ -35,26 +33,7 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (pl
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = start(logs=True)
     driver.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
     yield driver
     driver.quit()
@@ -250,3 +229,40 @@ def test_what_a_reader_sees_is_honest(browser, tmp_path) -> None:
     assert stacked and all("markers" in t["mode"] for t in stacked)
     newest = max(tags_only()["date"]).strftime("%Y-%m-%d")
     assert all(str(t["x"][-1])[:10] > newest for t in stacked)  # the newest level runs on past it
+
+
+ROWS = "return Array.from(document.querySelectorAll('#latest tbody tr')).filter(r => !r.hidden).map(r => r.cells[0].textContent)"
+
+
+def test_the_project_table_sorts_by_any_column_and_finds_projects(browser, tmp_path) -> None:
+    """Hundreds of projects: the charts name the largest, the table must find any of them."""
+    from tests.report_data import with_glance
+
+    frame = with_glance()
+    frame = frame[~((frame["project"] == "heat") & (frame["series"] != "kilo"))]  # heat: Kilo only, no growth
+    write_report(frame, areas(), PROVENANCE, tmp_path, images=False, say=lambda _m: None)
+    _figures, logs = load(browser, tmp_path / "index.html")
+    assert [entry for entry in logs if entry["level"] == "SEVERE"] == []
+    heads = {h.text: h for h in browser.find_elements("css selector", "#latest thead th")}
+    assert browser.execute_script(ROWS) == ["nova", "glance", "heat"]  # the table's own order: first release
+    heads["code lines"].click()  # numbers: largest first, then smallest
+    assert browser.execute_script(ROWS) == ["nova", "glance", "heat"]  # 300, 160, 80
+    assert heads["code lines"].get_attribute("aria-sort") == "descending"
+    heads["code lines"].click()
+    assert browser.execute_script(ROWS) == ["heat", "glance", "nova"]
+    heads["code growth"].click()  # heat has no release before its one: last either way
+    assert browser.execute_script(ROWS) == ["nova", "glance", "heat"]  # +100, +60, none
+    heads["code growth"].click()
+    assert browser.execute_script(ROWS) == ["glance", "nova", "heat"]
+    assert heads["code lines"].get_attribute("aria-sort") == "none"
+    heads["project"].click()  # text: A to Z first
+    assert browser.execute_script(ROWS) == ["glance", "heat", "nova"]
+    heads["type"].click()
+    assert browser.execute_script(ROWS)[0] == "glance"  # library before service
+    search = browser.find_element("id", "project-search")
+    search.send_keys("SERV")  # type, name, deliverable or team; any case
+    assert browser.execute_script(ROWS) == ["heat", "nova"]
+    assert browser.find_element("id", "project-count").text == "2 of 3"
+    search.send_keys(" nov")  # every word must match
+    assert browser.execute_script(ROWS) == ["nova"]
+    assert browser.find_element("id", "project-count").text == "1 of 3"

@@ -9,6 +9,7 @@ hover shows exact numbers, and on per-release charts the version, commit and dat
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import pandas as pd
@@ -69,7 +70,7 @@ def series_totals(tidy: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index().sort_values(["_order", "category"], kind="stable")
 
 
-def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
+def layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},
         font=FONT,
@@ -129,15 +130,25 @@ MEASURES = measures()
 
 def _measure_menu(views: dict[str, dict[str, Any]], fig: go.Figure, noun: str = "Python") -> None:
     """A menu that switches the stacked traces and the share line between code and all lines."""
+    traces = {
+        measure: {
+            "y": [list(view[column]) for column in (NON_TEST, TEST, "share")],
+            "customdata": [None, None, view["customdata"]],
+        }
+        for measure, view in views.items()
+    }
+    measure_menu(fig, traces, noun)
+
+
+def measure_menu(fig: go.Figure, traces: dict[str, dict[str, list[Any]]], noun: str = "Python") -> None:
+    """A menu that switches every trace between code and all lines: ``traces[measure]`` holds each
+    trace's ``y`` and ``customdata`` (and any other attribute that changes) in trace order."""
     buttons = [
         {
             "label": title,
             "method": "update",
             "args": [
-                {
-                    "y": [list(views[measure][column]) for column in (NON_TEST, TEST, "share")],
-                    "customdata": [None, None, views[measure]["customdata"]],
-                },
+                dict(traces[measure]),
                 {"yaxis.title.text": title},
             ],
         }
@@ -146,6 +157,22 @@ def _measure_menu(views: dict[str, dict[str, Any]], fig: go.Figure, noun: str = 
     fig.update_layout(updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.13}])
     fig.update_yaxes(title_text=measures(noun)[0][1], tickformat=",", secondary_y=False)
     fig.update_yaxes(SHARE_AXIS, secondary_y=True)
+
+
+#: Past this many series, a series axis is labelled with the series names alone (the release
+#: ids stay in the hover): two-line labels of 30 series run into each other.
+LABELLED_SERIES = 12
+
+
+def series_ticks(fig: go.Figure, labels: list[str]) -> None:
+    """Label a long series axis by series name only, at an angle (see :data:`LABELLED_SERIES`)."""
+    if len(labels) <= LABELLED_SERIES:
+        return
+    names = [str(label).split("<br>")[0] for label in labels]
+    fig.update_xaxes(
+        type="category", categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels,
+        ticktext=names, tickangle=-45,
+    )  # fmt: skip
 
 
 def _series_headline(tidy: pd.DataFrame, title: str, noun: str = "Python") -> go.Figure:
@@ -181,7 +208,7 @@ def _series_headline(tidy: pd.DataFrame, title: str, noun: str = "Python") -> go
     )
     fig.update_layout(barmode="stack")
     _measure_menu(views, fig, noun)
-    _layout(fig, title)
+    layout(fig, title)
     fig.update_layout(title={"x": 0.22})
     return fig
 
@@ -221,7 +248,7 @@ def _timeline_headline(tidy: pd.DataFrame, title: str, noun: str = "Python") -> 
     )
     _measure_menu(views, fig, noun)
     fig.update_xaxes(type="date", title_text="release date")
-    _layout(fig, title)
+    layout(fig, title)
     fig.update_layout(title={"x": 0.22})
     return fig
 
@@ -312,18 +339,64 @@ def _release_hover(frame: pd.DataFrame, date_column: str = "date") -> list[tuple
     )
 
 
+#: Up to this many projects (the palette's colours), every chart names every project.
+NAME_ALL_UP_TO = 24
+#: Past :data:`NAME_ALL_UP_TO`, per-project charts name this many, the largest at their latest
+#: release, and draw the rest summed as one "others" (the overview's table has every project).
+NAMED_PROJECTS = 15
+
+
+def _latest_code(tidy: pd.DataFrame) -> pd.Series:
+    """Each project's code lines at its latest release (its last two rows: test and non-test)."""
+    return tidy.groupby("project", sort=False).tail(2).groupby("project")["code"].sum()
+
+
+def named_projects(tidy: pd.DataFrame) -> list[str] | None:
+    """The projects per-project charts name, largest first; None when there are few enough to name all."""
+    if tidy["project"].nunique() <= NAME_ALL_UP_TO:
+        return None
+    latest = _latest_code(tidy).sort_values(ascending=False, kind="stable")
+    return [str(name) for name in latest.index[:NAMED_PROJECTS]]
+
+
+def others_name(count: int) -> str:
+    """The name of the projects not named, drawn as one: ``others (285 projects)``."""
+    return f"others ({count:,} project{'' if count == 1 else 's'})"
+
+
+def _others(tidy: pd.DataFrame, others: list[str], dated: bool) -> pd.DataFrame:
+    """The projects not named, summed as one: code per x (series label or date) and category, with the
+    test share of the sum; on a date axis each project counts at its newest release by then."""
+    rows = tidy[tidy["project"].astype(str).isin(others)]
+    keys = ["date"] if dated else ["label", "_order"]
+    frame = in_force(rows) if dated else with_labels(rows)
+    summed = frame.groupby([*keys, "category"], sort=False)["code"].sum().reset_index()
+    summed = summed.sort_values(keys[-1], kind="stable").reset_index(drop=True)
+    total = summed.groupby(keys[0])["code"].transform("sum")
+    summed["code_share"] = (summed["code"] / total.where(total > 0)).round(6)
+    return summed
+
+
 def growth_per_project(tidy: pd.DataFrame, columns: int = 4) -> go.Figure:
-    """Small multiples: each project's test and non-test code lines, own y scale."""
+    """Small multiples: each project's test and non-test code lines, own y scale.
+
+    With many projects, the largest :data:`NAMED_PROJECTS` get a panel each and the rest one together.
+    """
     frame, x, dated = _per_project(tidy)
     hover_date = "release_date" if dated else "date"
     projects = list(dict.fromkeys(tidy["project"]))
-    columns = max(1, min(columns, len(projects)))
-    rows = max(1, -(-len(projects) // columns))
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=projects, shared_xaxes=False, vertical_spacing=0.08)
-    for index, project in enumerate(projects):
-        part = frame[frame["project"] == project]
+    named = named_projects(tidy)
+    others = [str(p) for p in projects if named is not None and str(p) not in named]
+    panels = [*(named or projects), *([others_name(len(others))] if others else [])]
+    columns = max(1, min(columns, len(panels)))
+    rows = max(1, -(-len(panels) // columns))
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=panels, shared_xaxes=False, vertical_spacing=0.08)
+    for index, project in enumerate(panels):
+        summed = bool(others) and index == len(panels) - 1
+        part = _others(tidy, others, dated) if summed else frame[frame["project"] == project]
         for category in (NON_TEST, TEST):
             rows_ = part[part["category"] == category]
+            hover = f"{category}: %{{y:,}}<br>{project}" if summed else f"{category}: %{{y:,}}<br>{RELEASE_HOVER}"
             fig.add_trace(
                 go.Scatter(
                     x=rows_[x],
@@ -333,8 +406,8 @@ def growth_per_project(tidy: pd.DataFrame, columns: int = 4) -> go.Figure:
                     showlegend=index == 0,
                     stackgroup=f"s{index}",
                     line={"color": CATEGORY_COLORS[category], "shape": "hv" if dated else "linear"},
-                    customdata=_release_hover(rows_, hover_date),
-                    hovertemplate=f"{category}: %{{y:,}}<br>{RELEASE_HOVER}<extra></extra>",
+                    customdata=None if summed else _release_hover(rows_, hover_date),
+                    hovertemplate=f"{hover}<extra></extra>",
                 ),
                 row=index // columns + 1,
                 col=index % columns + 1,
@@ -363,7 +436,7 @@ def growth_per_project(tidy: pd.DataFrame, columns: int = 4) -> go.Figure:
         )
         first, last = (str(label).split("<br>")[0] for label in (labels[0], labels[-1]))
         title = f"Growth per project: code lines per series (every panel spans {first} → {last})"
-    _layout(fig, title, height=260 * rows + 120)
+    layout(fig, title, height=260 * rows + 120)
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -383,21 +456,26 @@ def project_colors(tidy: pd.DataFrame) -> dict[str, str]:
     their latest release) get one each; the rest are left out, to be drawn as "others"."""
     order = list(dict.fromkeys(str(p) for p in tidy["project"]))
     if len(order) > len(PROJECT_PALETTE):
-        latest = tidy.groupby("project", sort=False).tail(2).groupby("project")["code"].sum()
+        latest = _latest_code(tidy)
         kept = set(latest.sort_values(ascending=False, kind="stable").index[: len(PROJECT_PALETTE)].astype(str))
         order = [project for project in order if project in kept]
     return dict(zip(order, PROJECT_PALETTE, strict=False))
 
 
 def test_share_per_project(tidy: pd.DataFrame) -> go.Figure:
-    """Each project's test share of code lines, per series or over time."""
+    """Each project's test share of code lines, per series or over time.
+
+    With many projects, the largest :data:`NAMED_PROJECTS` are named and the rest are one grey
+    line: the test share of their code together.
+    """
     frame, x, dated = _per_project(tidy)
     hover_date = "release_date" if dated else "date"
     tests = frame[frame["category"] == TEST]
     colors = project_colors(tidy)
+    named = named_projects(tidy)
     fig = go.Figure()
     others_shown = False
-    for project in dict.fromkeys(tests["project"]):
+    for project in named or dict.fromkeys(tests["project"]):
         rows = tests[tests["project"] == project]
         color = colors.get(str(project), OTHERS_COLOR)
         other = str(project) not in colors
@@ -416,18 +494,50 @@ def test_share_per_project(tidy: pd.DataFrame) -> go.Figure:
             )
         )
         others_shown = others_shown or other
+    others = [str(p) for p in dict.fromkeys(tidy["project"]) if named is not None and str(p) not in named]
+    if others:
+        summed = _others(tidy, others, dated)
+        rows = summed[summed["category"] == TEST]
+        fig.add_trace(
+            go.Scatter(
+                x=rows[x],
+                y=rows["code_share"],
+                name=others_name(len(others)),
+                mode="lines+markers",
+                line={"shape": "hv" if dated else "linear", "color": OTHERS_COLOR, "width": 3},
+                marker={"color": OTHERS_COLOR, "size": 6},
+                hovertemplate=f"{others_name(len(others))} together: %{{y:.1%}}<extra></extra>",
+            )
+        )
     if dated:
         fig.update_xaxes(type="date", title_text="release date")
     else:
         fig.update_xaxes(categoryorder="array", categoryarray=list(dict.fromkeys(frame["label"])))
     fig.update_yaxes(title_text="test share of code lines", tickformat=".0%", range=[0, 1])
-    _layout(fig, "Test share of code lines per project")
+    layout(fig, "Test share of code lines per project")
     fig.update_layout(hovermode="closest")
+    if others:  # sixteen names: a column on the right, not rows over the title
+        if not dated:
+            series_ticks(fig, list(dict.fromkeys(frame["label"])))
+        title = f"Test share of code lines: the {len(named or ())} largest projects and the others together"
+        fig.update_layout(
+            title={"text": title},
+            legend={"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.02},
+            margin={"r": 210},
+            height=640,
+        )
     return fig
 
 
-def treemap(areas: pd.DataFrame) -> go.Figure:
-    """Latest release of each project by directory area, coloured test vs non-test."""
+def treemap(
+    areas: pd.DataFrame, *, kinds: Mapping[str, str] | None = None, detailed: Collection[str] | None = None
+) -> go.Figure:
+    """Latest release of each project by directory area, coloured test vs non-test.
+
+    ``kinds`` (project -> deliverable type) puts the types above the projects; where
+    ``detailed`` is given, the other projects show their test and non-test code without their
+    directories (hundreds of projects' directories would weigh megabytes).
+    """
     frame = areas[areas["code"] > 0]
     ids, labels, parents, values, colors, hover = [], [], [], [], [], []
 
@@ -439,12 +549,38 @@ def treemap(areas: pd.DataFrame) -> go.Figure:
         colors.append(color)
         hover.append(text)
 
+    if kinds is not None:
+        typed = frame["project"].map(lambda project: kinds.get(str(project), ""))
+        for kind, part in frame.groupby(typed, sort=False):
+            add(
+                f"t:{kind}",
+                str(kind),
+                "",
+                part["code"].sum(),
+                "#F6F6F6",
+                f"{kind}: {part['project'].nunique()} projects",
+            )
     for project, part in frame.groupby("project", sort=False):
         version = part["version"].iloc[0]
-        add(f"p:{project}", f"{project} {version}", "", part["code"].sum(), "#EEEEEE", f"{project} {version}")
+        top = f"t:{kinds.get(str(project), '')}" if kinds is not None else ""
+        node = f"p:{project}"
+        add(node, f"{project} {version}", top, part["code"].sum(), "#EEEEEE", f"{project} {version}")
+        if detailed is not None and str(project) not in detailed:
+            for category, cell in part.groupby("category", sort=False):
+                color = CATEGORY_COLORS.get(category, "#999999")
+                files = int(cell["files"].sum())
+                add(
+                    f"{node}/c:{category}",
+                    str(category),
+                    node,
+                    cell["code"].sum(),
+                    color,
+                    f"{project} ({category}), {files} files",
+                )
+            continue
         for area, cell in part.groupby("area", sort=False):
-            area_id = f"p:{project}/a:{area}"
-            add(area_id, str(area), f"p:{project}", cell["code"].sum(), "#DDDDDD", f"{project}: {area}")
+            area_id = f"{node}/a:{area}"
+            add(area_id, str(area), node, cell["code"].sum(), "#DDDDDD", f"{project}: {area}")
             for _, row in cell.iterrows():
                 category = row["category"]
                 add(
@@ -465,10 +601,12 @@ def treemap(areas: pd.DataFrame) -> go.Figure:
             marker={"colors": colors},
             customdata=hover,
             hovertemplate="%{customdata}<br>%{value:,} code lines<extra></extra>",
-            maxdepth=3,
+            maxdepth=3 if kinds is None else 4,
         )
     )
-    _layout(fig, "Where the code is: latest release of each project by directory (orange = test)", height=640)
+    what = "by directory" if kinds is None else "by deliverable type, project and directory"
+    largest = "" if detailed is None else f"; directories of the {len(detailed)} largest projects"
+    layout(fig, f"Where the code is: latest release of each project {what} (orange = test{largest})", height=640)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
 
@@ -509,7 +647,7 @@ def project_breakdown(tidy: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(type="category")  # versions such as 1.10 are labels, not numbers
     fig.update_yaxes(title_text="lines", tickformat=",", secondary_y=False)
     fig.update_yaxes(SHARE_AXIS, secondary_y=True)
-    return _layout(fig, "Lines per release: code, documentation, empty and string")
+    return layout(fig, "Lines per release: code, documentation, empty and string")
 
 
 def project_split(tidy: pd.DataFrame) -> go.Figure:
@@ -532,7 +670,7 @@ def project_split(tidy: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text="code lines", tickformat=",")
-    return _layout(fig, "Code lines per release: test vs non-test")
+    return layout(fig, "Code lines per release: test vs non-test")
 
 
 #: Lighter shades for lines removed, below zero.
@@ -638,7 +776,7 @@ def project_changes(
     fig.update_layout(barmode="relative")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(labels))
     fig.update_yaxes(title_text="code lines changed", tickformat=",", zeroline=True, zerolinecolor="#888888")
-    _layout(fig, "What changed at each release: code added (up), removed (down) and moved (hatched: not growth)", 520)
+    layout(fig, "What changed at each release: code added (up), removed (down) and moved (hatched: not growth)", 520)
     # A column of nine entries on the right: across the top they would run into the title.
     fig.update_layout(
         hovermode="x unified",
@@ -751,7 +889,7 @@ def language_breakdown(tidy: pd.DataFrame, *, keep_order: bool = True, title: st
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     fig.update_yaxes(title_text="code lines", tickformat=",", secondary_y=False)
     fig.update_yaxes(SHARE_AXIS, secondary_y=True)
-    _layout(fig, title or "Code lines per language: test code hatched; vendored code in the legend")
+    layout(fig, title or "Code lines per language: test code hatched; vendored code in the legend")
     fig.update_layout(
         title={"x": 0.22},
         legend={"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.08},

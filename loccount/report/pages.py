@@ -22,8 +22,11 @@ from loccount.classify import NON_TEST, OWN, TEST, VENDORED
 from loccount.provenance import Provenance
 from loccount.releases.model import ReleaseRule
 from loccount.report import charts
-from loccount.report.labels import NONE, flow_text, release_name, share, text
+from loccount.report.deliverables import has_types, type_headline, type_of
+from loccount.report.labels import flow_text, release_name, share, text
+from loccount.report.project_table import project_rows
 from loccount.tables.changes import FLOWS, directory_changes, moved_lines, shown_flows, top_directories
+from loccount.tables.outcomes import deliverable_outcomes
 from loccount.tables.tidy import by_category, by_series, language_noun, release_summary, uncounted_note
 
 #: The slide images' size: 16:9 at 1600 pixels wide.
@@ -32,6 +35,8 @@ IMAGE_SIZE = {"width": 1600, "height": 900}
 CHANGE_DEPTH = 2
 DIRECTORIES_PER_RELEASE = 8
 MOVERS = 15
+#: Projects that ended before the latest series which the total names; the rest are counted.
+ENDED_NAMED = 5
 _ENV = Environment(loader=PackageLoader("loccount.report"), autoescape=select_autoescape(["j2", "html"]))
 
 
@@ -114,11 +119,22 @@ def _plural(count: int, noun: str) -> str:
     )
 
 
-def _lead(summary: pd.DataFrame, series: bool) -> str:
+def _lead(summary: pd.DataFrame, series: bool, types: bool = False) -> str:
     projects = list(dict.fromkeys(summary["project"]))
     if series:
         labels = list(dict.fromkeys(summary["label"]))
         span = f" ({labels[0].replace('<br>', ' ')} to {labels[-1].replace('<br>', ' ')})" if labels else ""
+        if len(labels) == 1:
+            span = f" ({labels[0].replace('<br>', ' ')})"
+        count = summary["series"].nunique()
+        what = f"{count} release series" if count != 1 else "1 release series"
+        if types:
+            deliverables = summary["deliverable"].map(text).replace("", None).dropna().nunique()
+            return (
+                f"{len(projects):,} projects (repositories) of {deliverables:,} deliverables, {what}{span}. "
+                "Bars stack code lines by deliverable type, each type's test code hatched above its other code; "
+                "the line is the test share of all of it."
+            )
         return (
             f"{len(projects)} projects, {summary['series'].nunique()} release series{span}. "
             "Bars stack non-test and test code lines over all projects; the line is the test share."
@@ -145,28 +161,8 @@ def _project_lead(name: str, rows: pd.DataFrame, provenance: Provenance) -> str:
 
 
 def _latest_rows(summary: pd.DataFrame, pages: Mapping[str, str]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    rows = []
-    test_code = 0
-    for project, part in summary.groupby("project", sort=False):
-        last = part.iloc[-1]
-        prev = part.iloc[-2] if len(part) > 1 else None
-        before = int(prev["total_code"]) if prev is not None else None
-        growth = int(last["total_code"]) - before if before is not None else None
-        test_code += int(last["test_code"])
-        rows.append(
-            {
-                "project": project,
-                "page": pages[str(project)],
-                "release": release_name(last["series"], last["version"]),
-                "code": int(last["total_code"]),
-                "lines": int(last["total_lines"]),
-                "share": share(last["test_share"]),
-                "previous": release_name(prev["series"], prev["version"]) if prev is not None else NONE,
-                "growth": NONE if growth is None else f"{growth:+,}",
-                "growth_pct": NONE if growth is None or not before else f"{100 * growth / before:+.1f}%",
-                "direction": "" if not growth else ("up" if growth > 0 else "down"),
-            }
-        )
+    rows = project_rows(summary, pages)
+    test_code = int(summary.groupby("project", sort=False).tail(1)["test_code"].sum())
     if not rows:
         return rows, None
     if by_series(summary):
@@ -180,7 +176,10 @@ def _latest_rows(summary: pd.DataFrame, pages: Mapping[str, str]) -> tuple[list[
         series = release_name(latest["series"].iloc[0], latest["release_id"].iloc[0])
         label, what = f"all in {series}", f"the projects released in the latest series, {series}"
         if left_out:
-            what += f" ({', '.join(left_out)} ended earlier and {'is' if len(left_out) == 1 else 'are'} not in it)"
+            named = ", ".join(left_out[:ENDED_NAMED])
+            if len(left_out) > ENDED_NAMED:
+                named += f" and {len(left_out) - ENDED_NAMED:,} more"
+            what += f" ({named} ended earlier and {'is' if len(left_out) == 1 else 'are'} not in it)"
     else:
         code = sum(r["code"] for r in rows)
         test, lines = test_code, sum(r["lines"] for r in rows)
@@ -321,8 +320,22 @@ def _movers(
 
 
 def headline(data: ReportInput) -> go.Figure:
-    """The overview's main chart, also written as images for slides."""
+    """The overview's main chart, also written as images for slides: per series by deliverable
+    type where the run selected OpenStack deliverables, else test vs non-test."""
+    if has_types(data.own) and by_series(data.own):
+        return type_headline(data.own, data.title, data.noun)
     return charts.headline(data.own, data.title, data.noun)
+
+
+def _outcomes(provenance: Provenance, tidy: pd.DataFrame) -> dict[str, Any] | None:
+    """How many of the run's deliverables were counted, and which were skipped or failed and why;
+    None for a run that did not select deliverables."""
+    if not provenance.deliverable_of:
+        return None
+    counted = [str(name) for name in dict.fromkeys(tidy["project"])]
+    out = deliverable_outcomes(counted, provenance.skipped, provenance.failures, provenance.deliverable_of)
+    total = len(out.counted) + len(out.skipped) + len(out.failed)
+    return {"total": total, "counted": len(out.counted), "skipped": out.skipped, "failed": out.failed}
 
 
 def slide_source(provenance: Provenance) -> str:
@@ -349,12 +362,15 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
     series = by_series(tidy)
     summary = charts.with_labels(release_summary(chosen), keep_order=not series)
     projects = [{"name": name, "page": links.pages[str(name)]} for name in dict.fromkeys(tidy["project"])]
+    types = has_types(tidy)
+    many = len(projects) > charts.NAME_ALL_UP_TO
     common = {
         "plotlyjs": links.plotlyjs,
         "projects": projects,
         "prov": data.provenance,
         "index": links.index,
         "by_series": series,
+        "many": many,
     }
     per = "per release series" if series else "over time"
     who = f"{projects[0]['name']}: " if len(projects) == 1 else ""
@@ -397,17 +413,19 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
     pages[links.index] = _ENV.get_template("index.html.j2").render(
         title=data.title or f"{who}{noun} lines {per}",
         heading=data.title or f"{who}{noun} lines {per}, and how much of it is tests",
-        lead=_lead(summary, series),
+        lead=_lead(summary, series, types),
         figures={
             "headline": _figure(headline_figure or headline(data), "headline"),
-            "growth": _figure(charts.growth_per_project(tidy), "growth"),
-            "share": _figure(charts.test_share_per_project(tidy), "share"),
-            "treemap": _figure(charts.treemap(data.areas), "treemap"),
+            **_over_releases(tidy, summary, series),
+            "treemap": _figure(_treemap(data.areas, summary, tidy, types), "treemap"),
             **_overview_languages(chosen, series),
         },
         latest=latest,
         total=total,
-        releases=_release_rows(summary),
+        types=types,
+        rich=types or many,
+        outcomes=_outcomes(data.provenance, tidy),
+        releases=[] if many else _release_rows(summary),
         csvs=list(links.downloads),
         images=list(links.images),
         movers=movers,
@@ -417,6 +435,26 @@ def render_pages(data: ReportInput, links: Links, headline_figure: go.Figure | N
         **common,
     )
     return pages
+
+
+def _over_releases(tidy: pd.DataFrame, summary: pd.DataFrame, series: bool) -> dict[str, str]:
+    """The per-project charts over releases, where the axis has two releases or more (one series
+    of 46 projects drew 46 empty growth panels)."""
+    points = summary["label"].nunique() if series else pd.to_datetime(summary["date"], utc=True).nunique()
+    if points < 2:
+        return {}
+    return {
+        "growth": _figure(charts.growth_per_project(tidy), "growth"),
+        "share": _figure(charts.test_share_per_project(tidy), "share"),
+    }
+
+
+def _treemap(areas: pd.DataFrame, summary: pd.DataFrame, tidy: pd.DataFrame, types: bool) -> go.Figure:
+    """The overview's treemap: under each deliverable type where there are types; with many
+    projects, directories only for those the other charts name."""
+    latest = summary.groupby("project", sort=False).tail(1)
+    kinds = dict(zip(latest["project"].astype(str), type_of(latest), strict=True)) if types else None
+    return charts.treemap(areas, kinds=kinds, detailed=charts.named_projects(tidy))
 
 
 def _several(rows: pd.DataFrame) -> bool:
