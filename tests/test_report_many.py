@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from loccount.report import charts
-from loccount.report.deliverables import has_types, type_headline
+from loccount.report.deliverables import has_types, type_count, type_headline
 from loccount.report.outputs import write_report
 from loccount.report.project_table import project_rows
 from loccount.tables.tidy import release_summary
@@ -165,3 +165,13 @@ def test_one_series_draws_no_empty_growth_panels(tmp_path) -> None:
     assert 'id="one-release"' in index
     assert {"headline", "treemap"} == set(re.findall(r'<div id="([a-z]+)" class="plotly-graph-div"', index))
     assert type_headline(kilo).layout.bargap == 0.6
+
+
+def test_one_type_keeps_the_test_and_non_test_headline() -> None:
+    from loccount.report.pages import ReportInput, headline
+
+    services = tidy()  # every project a service, as the showcase's eleven
+    assert type_count(services) == 1 and type_count(typed()) == 2 and type_count(plain()) == 0
+    names = [trace.name for trace in headline(ReportInput(services, areas(), PROVENANCE)).data]
+    assert names[:2] == ["non-test", "test"]
+    assert headline(ReportInput(typed(), areas(), PROVENANCE)).data[0].name == "service"

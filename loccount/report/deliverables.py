@@ -56,6 +56,13 @@ def has_types(tidy: pd.DataFrame) -> bool:
     return bool(tidy["deliverable_type"].map(text).ne("").any())
 
 
+def type_count(tidy: pd.DataFrame) -> int:
+    """How many deliverable types the rows hold (0 for a run without deliverables)."""
+    if "deliverable_type" not in tidy.columns:
+        return 0
+    return int(tidy["deliverable_type"].map(text).replace("", pd.NA).nunique())
+
+
 def type_of(tidy: pd.DataFrame) -> pd.Series:
     """Each row's deliverable type as text, :data:`NO_TYPE` where it has none."""
     return tidy["deliverable_type"].map(text).replace("", NO_TYPE)

@@ -22,7 +22,7 @@ from loccount.classify import NON_TEST, OWN, TEST, VENDORED
 from loccount.provenance import Provenance
 from loccount.releases.model import ReleaseRule
 from loccount.report import charts
-from loccount.report.deliverables import has_types, type_headline, type_of
+from loccount.report.deliverables import has_types, type_count, type_headline, type_of
 from loccount.report.labels import flow_text, release_name, share, text
 from loccount.report.project_table import project_rows
 from loccount.tables.changes import FLOWS, directory_changes, moved_lines, shown_flows, top_directories
@@ -321,8 +321,9 @@ def _movers(
 
 def headline(data: ReportInput) -> go.Figure:
     """The overview's main chart, also written as images for slides: per series by deliverable
-    type where the run selected OpenStack deliverables, else test vs non-test."""
-    if has_types(data.own) and by_series(data.own):
+    type where the projects are of several types, else test vs non-test (one type would only
+    hide the test and non-test colours behind one)."""
+    if type_count(data.own) > 1 and by_series(data.own):
         return type_headline(data.own, data.title, data.noun)
     return charts.headline(data.own, data.title, data.noun)
 
