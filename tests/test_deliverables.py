@@ -233,3 +233,23 @@ def _tree(repo: Path) -> dict[str, str]:
 
     names = git(repo, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
     return {name: git(repo, "show", f"HEAD:{name}") + "\n" for name in names}
+
+
+def test_a_repository_name_that_could_escape_fails_its_deliverable(world: Path, tmp_path: Path) -> None:
+    releases = RepoBuilder(tmp_path / "releases")
+    files = {
+        path: text for path, text in _tree(world / "releases").items() if path.startswith(("data/", "deliverables/"))
+    }
+    bad = [("1.0.0", {"../../etc": "0" * 40})]
+    files["deliverables/juno/escape.yaml"] = deliverable("library", "x", bad).replace(
+        "openstack/../../etc", "../../etc"
+    )
+    files["deliverables/juno/dashed.yaml"] = deliverable("library", "x", [("1.0.0", {"-x": "0" * 40})])
+    releases.release(None, files)
+    text = config_text(world).replace(f"'{world / 'releases'}'", f"'{releases.path}'")
+    plan = plan_config(parse_config(text, "c.yaml"), options=_options(tmp_path))
+    assert set(plan.failures) == {"escape", "dashed"}
+    assert plan.failures["escape"].startswith(
+        "release data deliverables/juno/escape.yaml: releases[0].projects[0].repo"
+    )
+    assert "oldlib" in plan.projects

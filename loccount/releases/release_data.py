@@ -56,8 +56,16 @@ class SeriesRecord(_Record):
 CommitId = Annotated[StrictStr, StringConstraints(pattern=r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")]
 
 
+#: A repository as the release data names it, ``namespace/name``: the name becomes a project name
+#: and, through a config's URL template, part of a URL or path, so nothing else is taken
+#: (no ``..``, no leading ``-`` or ``.``, no further ``/``; short enough for ``namespace-name``).
+RepositoryName = Annotated[
+    StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,49}/[A-Za-z0-9][A-Za-z0-9._-]{0,148}$")
+]
+
+
 class _Project(_Record):
-    repo: StrictStr | None = None
+    repo: RepositoryName | None = None
     hash: CommitId | None = None
 
 
