@@ -13,9 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_every_data_file_of_the_package_is_named_by_package_data() -> None:
     settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    patterns = [
-        f"{package.replace('.', '/')}/{pattern}" for package, globs in settings.items() for pattern in globs
-    ]
+    patterns = [f"{package.replace('.', '/')}/{pattern}" for package, globs in settings.items() for pattern in globs]
     package = ROOT / "loccount"
     data = [
         path.relative_to(ROOT).as_posix()
