@@ -10,7 +10,7 @@ Everything the CLI does is available here, e.g. from a notebook::
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date
@@ -175,7 +175,7 @@ def count_releases(
         counts = count_blobs(blobs, cache, options.engine, options.progress, prepare, sizes.update)
         _keep_sizes(listings, sizes, cache)
         failures = {r.project: unfetched[g.repo] for g in chosen_groups if g.repo in unfetched for r in g.releases}
-        if failures and len(unfetched) == len({id(group.repo) for group in chosen_groups}):
+        if unfetched and all(group.repo in unfetched for group in chosen_groups):
             raise RepositoryError(next(iter(unfetched.values())))
         chosen_groups = [group for group in chosen_groups if group.repo not in unfetched]
         picked = [item for item in picked if item[0].repo not in unfetched]
@@ -227,10 +227,7 @@ def _marks(
     for repo in {repo for repo in asked.values() if clone_mode(repo) == CloneMode.PARTIAL}:
         commits = [commit for commit, owner in asked.items() if owner == repo]
         shas = {e.sha for c in commits for e in listings[c] if e.name == ATTRIBUTES_FILE and e.kind == EntryKind.FILE}
-        try:
-            complete_blobs(repo, (), shas, commits, status)
-        except RepositoryError as error:
-            unfetched[repo] = str(error)  # its projects fail; the others go on
+        _complete(repo, (), shas, commits, status, unfetched)
     fresh = {commit: _ask(repo, commit, listings[commit]) for commit, repo in asked.items() if repo not in unfetched}
     cache.put_marks(fresh)
     return {**found, **fresh}
@@ -240,6 +237,23 @@ def _ask(repo: git.Repo, commit: str, entries: list[TreeEntry]) -> dict[str, boo
     if not mentions_linguist(repo, entries):
         return {}
     return linguist_marks(repo, commit, [entry.path for entry in entries if entry.kind == EntryKind.FILE])
+
+
+def _complete(
+    repo: git.Repo,
+    unsized: Collection[str],
+    fetch: Collection[str],
+    commits: Sequence[str],
+    status: FetchStatus | None,
+    unfetched: dict[git.Repo, str],
+) -> dict[str, int]:
+    """:func:`complete_blobs`, or nothing when the repository's fetch fails: kept in ``unfetched``
+    with why, so its projects fail and the others go on."""
+    try:
+        return complete_blobs(repo, unsized, fetch, commits, status)
+    except RepositoryError as error:
+        unfetched[repo] = str(error)
+        return {}
 
 
 def _sizer(
@@ -277,10 +291,7 @@ def _sizer(
                 continue
             counted = {sha for (sha, _name), blob in todo.items() if blob.repo == repo} if fetch_counted else set()
             fetch = links.get(repo, set()) | counted
-            try:
-                sizes.update(complete_blobs(repo, unsized.get(repo, set()), fetch, released, status))
-            except RepositoryError as error:
-                unfetched[repo] = str(error)
+            sizes.update(_complete(repo, unsized.get(repo, set()), fetch, released, status, unfetched))
         return {
             key: replace(blob, size=sizes.get(key[0], blob.size))
             for key, blob in todo.items()

@@ -26,7 +26,7 @@ from loccount.pipeline import (
     select_releases,
 )
 from loccount.provenance import Selection
-from loccount.releases.deliverables import Membership, plan_repositories, unknown_exclusions
+from loccount.releases.deliverables import ALL_TYPES, Membership, plan_repositories, unknown_exclusions
 from loccount.releases.model import Release
 from loccount.releases.order import find_release
 from loccount.releases.release_data import ReleaseData, resolve_project
@@ -159,7 +159,7 @@ def deliverable_projects(
     for file in broken:
         if file.selected(types, selection.exclude):
             failures.setdefault(file.name, file.reason)
-    if "all" not in types:
+    if ALL_TYPES not in types:
         present = {file.type for file in files if file.type}
         absent = [name for name in types if name not in present]
         if absent:
@@ -167,7 +167,8 @@ def deliverable_projects(
                 f"deliverables.types: no deliverable of type {absent[0]!r} in series "
                 f"{', '.join(s.name for s in chosen)} (types there: {', '.join(sorted(present)) or 'none'})"
             )
-    unknown = unknown_exclusions(files, [name for name in selection.exclude if name not in {b.name for b in broken}])
+    unreadable = {file.name for file in broken}
+    unknown = unknown_exclusions(files, [name for name in selection.exclude if name not in unreadable])
     if unknown:
         notes.append(f"deliverables.exclude: {', '.join(unknown)} names no deliverable or repository of these series")
     explicit = {project.name: project for project in config.projects}

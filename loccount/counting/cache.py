@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
@@ -32,6 +32,9 @@ from loccount.counting.inline import BY_LANGUAGE
 from loccount.errors import CacheError, EnvironmentFault
 from loccount.gitio.entries import TreeEntry
 from loccount.gitio.tree import decode_entries
+
+#: What a row of the trees table decodes to (a listing, or a commit's Linguist marks).
+T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 DB_NAME = "counts.sqlite3"
@@ -254,15 +257,7 @@ class CountCache:
 
     def get_trees(self, selection: str, commits: Iterable[str]) -> dict[str, list[TreeEntry]]:
         """Stored tree listings of ``commits`` for ``selection`` (a damaged one is left out, to be listed again)."""
-        ids = [commit for commit in commits if COMMIT_ID.fullmatch(commit)]
-        found = {}
-        for commit, data in self._select_in(f"{_SELECT_TREES} WHERE selection = ? AND commit_sha IN", selection, ids):
-            entries = decode_entries(data)
-            if entries is None:
-                self.damaged += 1
-            else:
-                found[commit] = entries
-        return found
+        return self._decoded(selection, commits, decode_entries)
 
     def put_trees(self, selection: str, listings: dict[str, bytes]) -> None:
         """Store tree listings: a commit id names its tree, so a listing never changes. Only
@@ -274,15 +269,19 @@ class CountCache:
 
     def get_marks(self, commits: Iterable[str]) -> dict[str, dict[str, bool]]:
         """Stored ``.gitattributes`` answers of ``commits`` (path -> vendored), as :meth:`put_marks` stored them."""
+        return self._decoded(MARKS, commits, _decode_marks)
+
+    def _decoded(self, selection: str, commits: Iterable[str], decode: Callable[[Any], T | None]) -> dict[str, T]:
+        """The rows of the trees table for ``selection`` and ``commits``, decoded; a row that does not
+        decode is damaged: counted in :attr:`damaged` and left out, to be made again."""
         ids = [commit for commit in commits if COMMIT_ID.fullmatch(commit)]
         found = {}
-        query = f"{_SELECT_TREES} WHERE selection = ? AND commit_sha IN"
-        for commit, data in self._select_in(query, MARKS, ids):
-            marks = _decode_marks(data)
-            if marks is None:
+        for commit, data in self._select_in(f"{_SELECT_TREES} WHERE selection = ? AND commit_sha IN", selection, ids):
+            value = decode(data)
+            if value is None:
                 self.damaged += 1
             else:
-                found[commit] = marks
+                found[commit] = value
         return found
 
     def put_marks(self, marks: dict[str, dict[str, bool]]) -> None:

@@ -50,9 +50,7 @@ class BrokenFile:
 
     def selected(self, types: Collection[str], exclude: Collection[str]) -> bool:
         """Whether a selection would have taken it: a file whose type cannot be read is always taken."""
-        if self.name in exclude:
-            return False
-        return ALL_TYPES in types or self.type is None or self.type in types
+        return takes(self.name, self.type, types, exclude, untyped=self.type is None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +78,19 @@ def repositories_of(releases: Iterable[Mapping[str, object]]) -> tuple[str, ...]
     return tuple(found)
 
 
+def takes(
+    name: str, kind: str | None, types: Collection[str], exclude: Collection[str], *, untyped: bool = False
+) -> bool:
+    """Whether a selection takes a deliverable: not excluded by name, and of a chosen type (or
+    ``untyped``: its type is unknown, so it cannot be passed by)."""
+    if name in exclude:
+        return False
+    return untyped or ALL_TYPES in types or (kind or "") in types
+
+
 def selected(file: DeliverableFile, types: Collection[str], exclude: Collection[str]) -> bool:
     """Whether a deliverable passes a selection: its type is chosen and it is not excluded by name."""
-    if file.name in exclude:
-        return False
-    return ALL_TYPES in types or (file.type or "") in types
+    return takes(file.name, file.type, types, exclude)
 
 
 def plan_repositories(

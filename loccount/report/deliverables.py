@@ -51,9 +51,7 @@ TEST_PATTERN = {"shape": "/", "fgcolor": "#FFFFFF", "solidity": 0.45}
 
 def has_types(tidy: pd.DataFrame) -> bool:
     """Whether any row has an OpenStack deliverable type (the run selected deliverables)."""
-    if "deliverable_type" not in tidy.columns:
-        return False
-    return bool(tidy["deliverable_type"].map(text).ne("").any())
+    return type_count(tidy) > 0
 
 
 def type_count(tidy: pd.DataFrame) -> int:

@@ -35,11 +35,12 @@ class Outcomes:
     failed: dict[str, str] = field(default_factory=dict)
 
     def line(self, noun: str = "deliverable") -> str:
-        """``46 deliverables: 44 counted, 1 skipped, 1 failed`` (with the skipped and failed named)."""
+        """``46 deliverables: 44 counted, 1 skipped, 1 failed``, with the skipped named (the failed
+        are said one per line where they are reported)."""
         total = len(self.counted) + len(self.skipped) + len(self.failed)
         parts = [f"{len(self.counted):,} counted", f"{len(self.skipped):,} skipped", f"{len(self.failed):,} failed"]
         text = f"{total:,} {noun}{'' if total == 1 else 's'}: {', '.join(parts)}"
-        named = [*(f"{name} ({reason})" for name, reason in self.skipped.items())]
+        named = [f"{name} ({reason})" for name, reason in self.skipped.items()]
         if named:
             shown = "; ".join(named[:5]) + (f"; and {len(named) - 5:,} more" if len(named) > 5 else "")
             text += f". Skipped: {shown}"
