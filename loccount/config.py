@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    PrivateAttr,
     Strict,
     StrictStr,
     ValidationError,
@@ -314,6 +315,8 @@ class Config(_Strict):
     test_rule: RuleOverride | None = None
     languages: Languages = DEFAULT_SELECTION
     max_blob_bytes: int = Field(default=DEFAULT_MAX_BLOB_BYTES, gt=0)
+    #: Where the config was read from, for errors found later (against the release data).
+    _source: str = PrivateAttr(default="the config")
     #: How new mirrors are cloned: ``full`` (every object) or ``partial`` (blobless; only the
     #: blobs counted are fetched). ``--clone`` wins; an existing mirror keeps its mode.
     clone: Annotated[CloneMode, Strict(False)] | None = None
@@ -341,6 +344,11 @@ class Config(_Strict):
                 raise ValueError(f"duplicate project name {project.name!r}")
             seen.add(project.name)
         return self
+
+    @property
+    def source(self) -> str:
+        """The file the config came from (``the config`` for one made in code)."""
+        return self._source
 
     def languages_for(self, project: Project) -> LanguageSelection:
         """The project's languages, else the config's (default: Python)."""
@@ -409,7 +417,9 @@ def parse_config(text: str, source: str) -> Config:
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise ConfigError(f"{source}: the document is {kind}; it must be a mapping with a 'projects' list")
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
+        config._source = source
+        return config
     except ValidationError as error:
         raise ConfigError(f"{source}: {validation_message(error, data)}") from None
     except RecursionError:

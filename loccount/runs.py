@@ -164,7 +164,7 @@ def deliverable_projects(
         absent = [name for name in types if name not in present]
         if absent:
             raise ConfigError(
-                f"deliverables.types: no deliverable of type {absent[0]!r} in series "
+                f"{config.source}: deliverables.types: no deliverable of type {absent[0]!r} in series "
                 f"{', '.join(s.name for s in chosen)} (types there: {', '.join(sorted(present)) or 'none'})"
             )
     unreadable = {file.name for file in broken}

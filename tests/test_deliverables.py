@@ -151,7 +151,9 @@ def test_types_and_exclusions(world: Path, tmp_path: Path) -> None:
     plan = plan_config(parse_config(text, "c.yaml"), options=_options(tmp_path))
     assert sorted(plan.projects) == ["newsvc", "stor"]
     assert any("nosuch names no deliverable" in note for note in plan.notes)
-    with pytest.raises(ConfigError, match=r"deliverables.types: no deliverable of type 'servce' in series juno, kilo"):
+    with pytest.raises(
+        ConfigError, match=r"^c\.yaml: deliverables.types: no deliverable of type 'servce' in series juno, kilo"
+    ):
         plan_config(parse_config(config_text(world, "[servce]"), "c.yaml"), options=_options(tmp_path))
 
 
